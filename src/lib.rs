@@ -1,0 +1,15 @@
+//! Socket Lab's shared scaffolding: the parts of every lesson that no lesson is about.
+//!
+//! A lesson's own code (under `lessons/`) is about sockets. What it needs besides (reading its
+//! command line, reporting an error as a sentence, narrating a demo, starting a server process and
+//! waiting until it listens) is written once, here.
+//!
+//! - [`cli`]: the command-line convention (`demo`, `server`, `client`, `--addr`) and error reports.
+//! - [`demo`]: how a demo narrates what happens on the wire.
+//! - [`listening`]: the `listening on HOST:PORT` line every server prints when it is ready.
+//! - [`process`]: starting a server as a child process and finding its port, for tests and the checker.
+
+pub mod cli;
+pub mod demo;
+pub mod listening;
+pub mod process;

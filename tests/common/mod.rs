@@ -1,0 +1,154 @@
+//! What every end-to-end test needs: the lessons' real binaries, a server started on a free port,
+//! and the comparison of a demo's output with the copy the book shows.
+//!
+//! Each file in tests/ is its own crate and uses only part of this module.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::fs;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use regex::Regex;
+pub use socket_lab::process::ServerProcess;
+
+/// How long a test waits for a line it expects before it fails.
+pub const LINE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The path of a lesson's binary, built on first use.
+///
+/// `cargo test` builds a package's binaries only for that package's own integration tests, and
+/// these tests live in the root package, so they ask cargo (through escargot) to build the lesson.
+/// Once per test process and package; cargo's own lock serializes builds from parallel tests.
+pub fn lesson_bin(package: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap();
+    built
+        .entry(package.to_string())
+        .or_insert_with(|| {
+            escargot::CargoBuild::new()
+                .manifest_path(workspace_root().join("Cargo.toml"))
+                .package(package)
+                .bin(package)
+                .current_release()
+                .run()
+                .unwrap_or_else(|err| panic!("could not build {package}: {err}"))
+                .path()
+                .to_path_buf()
+        })
+        .clone()
+}
+
+/// A command that runs a lesson's binary, ready for arguments.
+pub fn lesson(package: &str) -> Command {
+    let mut command = Command::new(lesson_bin(package));
+    command.current_dir(workspace_root());
+    command
+}
+
+/// The same, as an assert_cmd command, for runs that end on their own.
+pub fn lesson_cmd(package: &str) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::new(lesson_bin(package));
+    command.current_dir(workspace_root()).timeout(LINE_TIMEOUT);
+    command
+}
+
+/// Starts `lessonN server --addr 127.0.0.1:0 ARGS...` and waits for its `listening on` line.
+pub fn start_server(package: &str, args: &[&str]) -> ServerProcess {
+    let mut command = lesson(package);
+    command.args(["server", "--addr", "127.0.0.1:0"]).args(args);
+    ServerProcess::start(command).unwrap_or_else(|err| panic!("{package} server: {err}"))
+}
+
+/// An address where nothing listens: a port the OS just handed out and we gave back.
+pub fn unused_addr() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Replaces what legitimately changes between runs (ports, measured times and rates) with
+/// placeholders, so that two runs of a demo compare equal when they tell the same story.
+pub fn normalize(text: &str) -> String {
+    static RULES: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
+    static ADDR: OnceLock<Regex> = OnceLock::new();
+    let addr = ADDR.get_or_init(|| Regex::new(r"(127\.0\.0\.1|\[::1\]|localhost):(\d+)").unwrap());
+    let rules = RULES.get_or_init(|| {
+        [
+            (r"\b\d+(\.\d+)?\s?(ns|µs|us|ms|s)\b", "TIME"),
+            (r"\b\d+(\.\d+)?\s?([KMG]i?B/s)", "RATE"),
+            (r"\b\d+(\.\d+)?x\b", "RATIOx"),
+        ]
+        .map(|(pattern, replacement)| (Regex::new(pattern).unwrap(), replacement))
+    });
+    let text = text.replace("\r\n", "\n");
+    // The article's port 8089 stays; an ephemeral port becomes PORT.
+    let mut text = addr
+        .replace_all(&text, |caps: &regex::Captures| match &caps[2] {
+            "8089" => caps[0].to_string(),
+            _ => format!("{}:PORT", &caps[1]),
+        })
+        .into_owned();
+    for (pattern, replacement) in rules {
+        text = pattern.replace_all(&text, *replacement).into_owned();
+    }
+    text
+}
+
+/// Checks that `actual` tells the same story as the output file the book shows, `book/src/output/NAME`.
+///
+/// Run with `BLESS=1` to write `actual` into the file instead, after a deliberate change to a demo;
+/// then read the diff before committing it.
+pub fn assert_matches_book(name: &str, actual: &str) {
+    let path = workspace_root().join("book/src/output").join(name);
+    if std::env::var_os("BLESS").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = read(&path);
+    let (expected, actual) = (normalize(&expected), normalize(actual));
+    if expected != actual {
+        panic!(
+            "the output differs from {} (ports and times ignored).\n\
+             If the change is deliberate, run the test again with BLESS=1.\n\
+             {}",
+            path.display(),
+            first_difference(&expected, &actual)
+        );
+    }
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|err| {
+        panic!(
+            "cannot read {}: {err}; run with BLESS=1 to create it",
+            path.display()
+        )
+    })
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    let mut expected_lines = expected.lines();
+    let mut actual_lines = actual.lines();
+    for number in 1.. {
+        match (expected_lines.next(), actual_lines.next()) {
+            (None, None) => break,
+            (e, a) if e == a => continue,
+            (e, a) => {
+                return format!(
+                    "first difference at line {number}:\n  book: {}\n  now:  {}",
+                    e.unwrap_or("<end of output>"),
+                    a.unwrap_or("<end of output>")
+                );
+            }
+        }
+    }
+    "the texts differ only in their line endings".to_string()
+}
