@@ -8,8 +8,10 @@
 //! - [`demo`]: how a demo narrates what happens on the wire.
 //! - [`listening`]: the `listening on HOST:PORT` line every server prints when it is ready.
 //! - [`process`]: starting a server as a child process and finding its port, for tests and the checker.
+//! - [`input`]: reading what the user types after a prompt, for the interactive clients.
 
 pub mod cli;
 pub mod demo;
+pub mod input;
 pub mod listening;
 pub mod process;
