@@ -193,3 +193,104 @@ pub fn md5_hex(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
     protocol::hex(&Md5::digest(bytes))
 }
+
+/// A TCP relay between a client and the server that forwards one connection, slowly if asked,
+/// and can cut it after a given number of bytes in one direction.
+pub struct Relay {
+    pub addr: SocketAddr,
+}
+
+/// Which way the bytes that count towards a cut go.
+#[derive(Clone, Copy, Debug)]
+pub enum Direction {
+    Upload,
+    Download,
+}
+
+impl Relay {
+    /// Relays the first connection it accepts to `server`. With `cut`, the relay stops forwarding
+    /// once that many bytes have gone in that direction, and closes both connections. With `throttle`, every 16 KiB forwarded
+    /// waits that long, so that a transfer lasts long enough to be interrupted from outside.
+    pub fn start(
+        server: SocketAddr,
+        cut: Option<(Direction, u64)>,
+        throttle: Option<Duration>,
+    ) -> Relay {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let Ok((client, _)) = listener.accept() else {
+                return;
+            };
+            let Ok(upstream) = TcpStream::connect(server) else {
+                return;
+            };
+            let pump = |from: TcpStream, to: TcpStream, limit: Option<u64>| {
+                std::thread::spawn(move || forward(from, to, limit, throttle))
+            };
+            let (up_limit, down_limit) = match cut {
+                Some((Direction::Upload, n)) => (Some(n), None),
+                Some((Direction::Download, n)) => (None, Some(n)),
+                None => (None, None),
+            };
+            let up = pump(
+                client.try_clone().unwrap(),
+                upstream.try_clone().unwrap(),
+                up_limit,
+            );
+            let down = pump(upstream, client, down_limit);
+            let _ = up.join();
+            let _ = down.join();
+        });
+        Relay { addr }
+    }
+}
+
+fn forward(mut from: TcpStream, mut to: TcpStream, limit: Option<u64>, throttle: Option<Duration>) {
+    let mut buf = [0u8; 16 * 1024];
+    let mut moved = 0u64;
+    loop {
+        let room = limit.map_or(buf.len() as u64, |limit| {
+            (limit - moved).min(buf.len() as u64)
+        });
+        if room == 0 {
+            break;
+        }
+        let n = match from.read(&mut buf[..room as usize]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        moved += n as u64;
+        if let Some(pause) = throttle {
+            std::thread::sleep(pause);
+        }
+    }
+    // Pass the end on. Whatever `from` still sends is never read: when the relay drops its last
+    // handle on it, the kernel answers with a reset, as it does for a peer that died.
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}
+
+/// A small random generator for cut points, seeded from the clock; tests print the seed so that
+/// a failure can be replayed by hand.
+pub struct Random(pub u64);
+
+impl Random {
+    pub fn from_clock() -> Random {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64;
+        Random(nanos | 1)
+    }
+
+    /// A number in `low..high`.
+    pub fn between(&mut self, low: u64, high: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        low + self.0 % (high - low)
+    }
+}

@@ -374,9 +374,11 @@ fn put(conn: &mut Conn, login: &Login, name: &str, size: u64) -> io::Result<()> 
         file.set_len(0)?;
         offset = 0;
     }
+    // Reply first, then hash what is already here: the client hashes its own copy of the same
+    // prefix meanwhile, on the other core, and its data waits in the socket until we are done.
+    conn.send(&Reply::ok(json!({ "offset": offset })))?;
     let mut md5 = Md5::new();
     hash_prefix(&mut file, offset, &mut md5)?;
-    conn.send(&Reply::ok(json!({ "offset": offset })))?;
 
     let config = &conn.server.config;
     conn.stream.set_read_timeout(Some(config.stall_timeout))?;
@@ -450,10 +452,11 @@ fn get(conn: &mut Conn, login: &Login, path: &str, offset: u64) -> io::Result<()
         let why = format!("offset {offset} is past the end of {path} ({size} bytes)");
         return conn.refuse(Reply::error(status::BAD_RANGE, why));
     }
-    let mut md5 = Md5::new();
-    // Reading the prefix leaves the file at `offset`, where the sending starts.
-    hash_prefix(&mut file, offset, &mut md5)?;
     conn.send(&Reply::ok(json!({ "size": size, "offset": offset })))?;
+    // The client hashes its partial copy meanwhile. Reading the prefix leaves the file at
+    // `offset`, where the sending starts.
+    let mut md5 = Md5::new();
+    hash_prefix(&mut file, offset, &mut md5)?;
     copy_hashed(
         &mut file,
         &mut conn.stream,
