@@ -194,3 +194,36 @@ fn a_client_that_fails_to_log_in_three_times_exits_with_the_reason() {
             "error: login failed: 429 3 failed logins; closing the connection",
         ));
 }
+
+#[test]
+fn on_a_terminal_the_client_draws_a_progress_bar() {
+    // `script` (util-linux) runs the client on a pseudo-terminal, as a person would see it.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` command to provide a terminal");
+        return;
+    }
+    let fixture = Fixture::new();
+    let server = fixture.start(&[]);
+    let local = tempfile::tempdir().unwrap();
+    fs::write(local.path().join("big.bin"), data(5, 20 << 20)).unwrap();
+    let client = format!(
+        "{} client --addr {}",
+        common::lesson_bin("lesson7").display(),
+        server.addr()
+    );
+    let output = assert_cmd::Command::new("script")
+        .current_dir(local.path())
+        .args(["-qfec", &client, "/dev/null"])
+        .write_stdin("alex\nalex3714\nput big.bin\nq\n")
+        .timeout(LINE_TIMEOUT)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        screen.contains("/20.00 MiB") && screen.contains(" left"),
+        "{screen}"
+    );
+    assert!(screen.contains("put /big.bin: 20971520 bytes"), "{screen}");
+}

@@ -67,41 +67,57 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     write_sample(&source, size)?;
     let addr = start_server(dir.path())?;
 
-    let runs = options.runs.max(1);
-    let copy = fastest(runs, || socket_copy(size))?;
-    let md5_alone = fastest(runs, || time(|| md5_of(&source).map(drop)))?;
-    let baseline_copy = dir.path().join("baseline.bin");
-    let baseline = fastest(runs, || time(|| baseline_transfer(&source, &baseline_copy)))?;
-
     let mut client = Client::connect(addr)?;
     client.login(USER, PASSWORD)?;
-    let put = fastest(runs, || {
-        time(|| Ok(client.put(&source, &mut |_, _| {}).map(drop)?))
-    })?;
+    let stored = dir.path().join("homes").join(USER).join("data.bin");
+    let baseline_copy = dir.path().join("baseline.bin");
     let downloads = dir.path().join("downloads");
+    let downloaded = downloads.join("data.bin");
     fs::create_dir_all(&downloads)?;
-    let get = fastest(runs, || {
-        time(|| {
+
+    // Round after round of every measurement, keeping each one's fastest: a busy moment on the
+    // machine then slows one round of everything, not all the runs of one measurement.
+    let mut copy = Duration::MAX;
+    let mut md5_alone = Duration::MAX;
+    let mut baseline = Duration::MAX;
+    let mut put = Duration::MAX;
+    let mut get = Duration::MAX;
+    let mut resumed = Duration::MAX;
+    for _ in 0..options.runs.max(1) {
+        copy = copy.min(socket_copy(size)?);
+        md5_alone = md5_alone.min(time(|| md5_of(&source).map(drop))?);
+        remove(&baseline_copy)?;
+        baseline = baseline.min(time(|| baseline_transfer(&source, &baseline_copy))?);
+        settle(&baseline_copy)?;
+        remove(&stored)?;
+        put = put.min(time(|| {
+            Ok(client.put(&source, &mut |_, _| {}).map(drop)?)
+        })?);
+        settle(&stored)?;
+        remove(&downloaded)?;
+        get = get.min(time(|| {
             Ok(client
                 .get("data.bin", &downloads, &mut |_, _| {})
                 .map(drop)?)
-        })
-    })?;
-    if md5_of(&downloads.join("data.bin"))? != md5_of(&source)? {
-        bail!("the downloaded file differs from the original");
-    }
-    // An upload cut half way: the server holds the first half as data.bin.part.
-    let partial = dir.path().join("homes").join(USER).join("data.bin.part");
-    let resumed = fastest(runs, || {
+        })?);
+        settle(&downloaded)?;
+        remove(&stored)?;
+        // An upload cut half way: the server holds the first half as data.bin.part.
+        let partial = stored.with_extension("bin.part");
         copy_prefix(&source, &partial, size / 2)?;
-        time(|| {
+        settle(&partial)?;
+        resumed = resumed.min(time(|| {
             let done = client.put(&source, &mut |_, _| {})?;
             if done.resumed_from != size / 2 {
                 bail!("the put did not resume: {done:?}");
             }
             Ok(())
-        })
-    })?;
+        })?);
+        settle(&stored)?;
+    }
+    if md5_of(&downloaded)? != md5_of(&source)? {
+        bail!("the downloaded file differs from the original");
+    }
     let peak_after_transfers = peak_memory();
 
     println!();
@@ -141,16 +157,25 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The shortest of `runs` measurements.
-fn fastest(
-    runs: u32,
-    mut measure: impl FnMut() -> anyhow::Result<Duration>,
-) -> anyhow::Result<Duration> {
-    let mut best = measure()?;
-    for _ in 1..runs {
-        best = best.min(measure()?);
+/// Every transfer writes a new file: replacing a large one would add the cost of freeing its
+/// blocks (on a disk mounted with `discard`, a costly one) to whichever measurement comes first.
+/// Syncing the directory afterwards makes the file system commit the removal now, outside the
+/// timed part.
+fn remove(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        other => other?,
     }
-    Ok(best)
+    match path.parent() {
+        Some(dir) => File::open(dir)?.sync_all(),
+        None => Ok(()),
+    }
+}
+
+/// Waits until the file just written is on disk, outside the timed part, so that the kernel
+/// writing it back does not take the CPU from the next measurement.
+fn settle(written: &Path) -> io::Result<()> {
+    File::open(written)?.sync_all()
 }
 
 /// Runs `work` once and says how long it took.
