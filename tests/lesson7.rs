@@ -19,7 +19,7 @@ fn the_client_runs_a_session_typed_or_piped_and_stays_quiet_without_a_terminal()
     let local = tempfile::tempdir().unwrap();
     fs::write(local.path().join("notes.txt"), data(7, 5000)).unwrap();
     let script = "alex\nwrong\nalex\nalex3714\nhelp\nmkdir docs\ncd docs\nput notes.txt\nls\n\
-                  pwd\nget notes.txt\ncd ../..\nget /docs/none.txt\nquota\nrm notes.txt\nls\nq\n";
+                  pwd\nget notes.txt\ncd ../..\nget /docs/none.txt\nput missing.txt\nquota\nrm notes.txt\nls\nq\n";
     let output = lesson_cmd("lesson7")
         .current_dir(local.path())
         .args(["client", "--addr", &server.addr().to_string()])
@@ -35,6 +35,9 @@ fn the_client_runs_a_session_typed_or_piped_and_stays_quiet_without_a_terminal()
         md5_hex(&data(7, 5000))
     )));
     assert!(stdout.contains("error 403 `../..` leads outside your home directory"));
+    // A local mistake is reported, and the session goes on.
+    assert!(stdout.contains("error cannot read missing.txt: No such file or directory"));
+    assert!(stdout.contains("removed notes.txt"));
     // The download landed in the client's directory, whole.
     assert_eq!(
         fs::read(local.path().join("notes.txt")).unwrap(),

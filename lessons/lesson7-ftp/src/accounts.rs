@@ -25,9 +25,6 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, Params};
 use serde::{Deserialize, Serialize};
 
-/// The quota `useradd` gives when it is not told one: 100 MiB.
-pub const DEFAULT_QUOTA: u64 = 100 * 1024 * 1024;
-
 /// One user's entry in the users file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {

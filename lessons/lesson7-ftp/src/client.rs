@@ -26,6 +26,8 @@ pub enum ClientError {
     Refused(Reply),
     /// A download arrived whole, but its md5 is not the one the server sent.
     Mismatch { expected: String, got: String },
+    /// A local file could not be read or created, before anything was sent: the session goes on.
+    Local(String),
     /// The connection failed, timed out, or carried something that is not the protocol.
     Io(io::Error),
 }
@@ -39,6 +41,7 @@ impl fmt::Display for ClientError {
                 "md5 mismatch: the server's file has md5 {expected}, the bytes that arrived \
                  have {got}; the download was discarded"
             ),
+            ClientError::Local(why) => write!(f, "{why}"),
             ClientError::Io(err) => write!(f, "{err}"),
         }
     }
@@ -133,8 +136,15 @@ impl Client {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Transferred, ClientError> {
         let name = file_name(local)?;
-        let mut file = File::open(local)?;
-        let size = file.metadata()?.len();
+        let unreadable =
+            |err: io::Error| ClientError::Local(format!("cannot read {}: {err}", local.display()));
+        let mut file = File::open(local).map_err(unreadable)?;
+        let metadata = file.metadata().map_err(unreadable)?;
+        if !metadata.is_file() {
+            let why = format!("{} is not a file", local.display());
+            return Err(ClientError::Local(why));
+        }
+        let size = metadata.len();
         let ready = self.call(&Request::Put {
             name: name.to_string(),
             size,
@@ -174,29 +184,41 @@ impl Client {
         let name = file_name(Path::new(path))?;
         let target = local_dir.join(name);
         let partial = local_dir.join(format!("{name}.part"));
-        let mut offset = fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
+        // Opened before asking, so that a local problem is reported while the connection is
+        // still between two requests.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&partial)
+            .map_err(|err| {
+                ClientError::Local(format!("cannot write {}: {err}", partial.display()))
+            })?;
+        let mut offset = file.metadata()?.len();
         let ready = match self.call(&Request::Get {
             path: path.to_string(),
             offset,
         }) {
             // The file on the server is now shorter than what we hold: start again.
             Err(ClientError::Refused(reply)) if reply.status == status::BAD_RANGE => {
-                fs::remove_file(&partial)?;
+                file.set_len(0)?;
                 offset = 0;
                 self.call(&Request::Get {
                     path: path.to_string(),
                     offset,
                 })?
             }
-            other => other?,
+            Err(refused) => {
+                if offset == 0 {
+                    drop(file);
+                    fs::remove_file(&partial)?; // nothing to keep for a resume
+                }
+                return Err(refused);
+            }
+            Ok(ready) => ready,
         };
         let size = ready.u64("size").unwrap_or(0);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&partial)?;
         let mut md5 = Md5::new();
         hash_prefix(&mut file, offset, &mut md5)?;
         let len = size.saturating_sub(offset);
@@ -231,14 +253,11 @@ impl Client {
 }
 
 /// The last name of a path: what a put stores under, and what a get saves as.
-fn file_name(path: &Path) -> io::Result<&str> {
+fn file_name(path: &Path) -> Result<&str, ClientError> {
     path.file_name()
         .and_then(|name| name.to_str())
         .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("`{}` does not end in a file name", path.display()),
-            )
+            ClientError::Local(format!("`{}` does not end in a file name", path.display()))
         })
 }
 

@@ -134,7 +134,7 @@ impl<H: Handler> Handler for Bounded<H> {
                     self.max
                 ),
             );
-            return protocol::write_frame(&mut request, &busy.to_json());
+            return protocol::write_frame(&mut request, &busy);
         };
         self.inner.handle(request, client_address)
     }
@@ -206,7 +206,7 @@ impl Conn<'_> {
                 Err(FrameError::Io(err)) if is_timeout(&err) => {
                     let why = format!(
                         "no request for {} s; closing the connection",
-                        self.server.config.idle_timeout.as_secs()
+                        self.server.config.idle_timeout.as_secs_f64()
                     );
                     self.send(&Reply::error(status::TIMEOUT, why))?;
                     return Ok(None);
@@ -404,7 +404,7 @@ fn put(conn: &mut Conn, login: &Login, name: &str, size: u64) -> io::Result<()> 
             if matches!(&err, FrameError::Io(err) if is_timeout(err)) {
                 let why = format!(
                     "no data for {} s; kept {kept} of {size} bytes for a resume; closing the connection",
-                    config.stall_timeout.as_secs()
+                    config.stall_timeout.as_secs_f64()
                 );
                 let _ = conn.send(&Reply::error(status::TIMEOUT, why));
             }
