@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use lesson7::client::Client;
-use lesson7_support::{Fixture, Raw, data, md5_hex};
+use lesson7_support::{Fixture, Raw, data, md5_hex, retry_while_busy, wait_until};
 use serde_json::json;
 
 /// The context every case gets: the server's address and the fixture it serves.
@@ -445,12 +445,17 @@ fn disconnect_mid_upload(case: &Case) {
     raw.send_bytes(&bytes[..70_000]);
     drop(raw);
     let partial = case.fixture.home("alex").join("cut.bin.part");
-    wait_until(|| fs::metadata(&partial).is_ok_and(|m| m.len() == 70_000));
+    wait_until("the server to keep 70000 bytes", || {
+        fs::metadata(&partial).is_ok_and(|m| m.len() == 70_000)
+    });
     assert!(!case.fixture.home("alex").join("cut.bin").exists());
     // The next put of the same file continues at byte 70000 (retrying while the server is still
     // finishing the cut session).
     let mut raw = Raw::login(case.addr, "alex");
-    let ready = retry_while_busy(|| put_request(&mut raw, "cut.bin", json!(bytes.len())));
+    let ready = retry_while_busy(
+        || put_request(&mut raw, "cut.bin", json!(bytes.len())),
+        |reply| reply.status == 409,
+    );
     assert_eq!(ready.u64("offset"), Some(70_000), "{ready:?}");
     raw.send_bytes(&bytes[70_000..]);
     let stored = raw.call(json!({"md5": md5_hex(&bytes)}));
@@ -521,27 +526,6 @@ fn quota_is_checked_before_the_data(case: &Case) {
         (quota.u64("used"), quota.u64("quota")),
         (Some(3000), Some(4096))
     );
-}
-
-fn wait_until(mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting");
-        thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// The server releases a cut upload's claim a moment after the cut; until then a put of the
-/// same name is refused with 409.
-fn retry_while_busy(mut put: impl FnMut() -> lesson7::protocol::Reply) -> lesson7::protocol::Reply {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let reply = put();
-        if reply.status != 409 || Instant::now() > deadline {
-            return reply;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
 }
 
 const CASES: &[(&str, CaseFn)] = &[

@@ -10,12 +10,14 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::lesson;
 use lesson7::client::{Client, ClientError, Transferred};
 use lesson7::protocol::Request;
-use lesson7_support::{Direction, Fixture, Random, Raw, Relay, data, md5_hex};
+use lesson7_support::{
+    Direction, Fixture, Random, Raw, Relay, data, md5_hex, retry_while_busy, wait_until,
+};
 use serde_json::json;
 
 const SIZE: usize = 2 * 1024 * 1024;
@@ -34,39 +36,23 @@ fn login(addr: std::net::SocketAddr) -> Client {
     client
 }
 
-/// A put that waits (bounded) while the server still holds the claim of the session it just
-/// lost: the server notices a cut connection a moment after the client does.
+/// A put that resumes what a cut session left, once the server has noticed the cut.
 fn put_resuming(client: &mut Client, local: &Path) -> Transferred {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        match client.put(local, &mut |_, _| {}) {
-            Err(ClientError::Refused(reply)) if reply.status == 409 => {
-                assert!(Instant::now() < deadline, "the upload stayed claimed");
-                thread::sleep(Duration::from_millis(10));
-            }
-            other => return other.unwrap(),
-        }
-    }
+    retry_while_busy(
+        || client.put(local, &mut |_, _| {}),
+        |outcome| matches!(outcome, Err(ClientError::Refused(reply)) if reply.status == 409),
+    )
+    .unwrap()
 }
 
 fn wait_for_size(path: &Path, at_least: u64, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while fs::metadata(path).map_or(0, |m| m.len()) < at_least {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: {} never reached {at_least} bytes",
-            path.display()
-        );
-        thread::sleep(Duration::from_millis(2));
-    }
+    wait_until(what, || {
+        fs::metadata(path).is_ok_and(|m| m.len() >= at_least)
+    });
 }
 
 fn wait_for_exit(child: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "the client did not exit");
-        thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("the client to exit", || child.try_wait().unwrap().is_some());
 }
 
 #[test]
@@ -195,13 +181,10 @@ fn a_killed_client_resumes_its_put_and_its_get() {
     wait_for_exit(&mut child);
     assert!(!fixture.home("alex").join("big.bin").exists());
 
-    let mut stdout = String::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !stdout.contains("verified by the server") {
-        // Until the server has noticed the kill, the put is refused as in progress.
-        assert!(Instant::now() < deadline, "seed {seed}: {stdout}");
-        stdout = finish(client_process(server.addr(), local.path(), "put big.bin"));
-    }
+    let stdout = retry_while_busy(
+        || finish(client_process(server.addr(), local.path(), "put big.bin")),
+        |stdout| stdout.contains("another session is uploading"),
+    );
     assert!(resumed_at(&stdout) >= kill_at, "seed {seed}: {stdout}");
     assert_eq!(
         fs::read(fixture.home("alex").join("big.bin")).unwrap(),
@@ -335,14 +318,10 @@ fn unfinished_uploads_count_against_the_quota() {
             .contains("only 2.0 KiB of your 4.0 KiB quota is left")
     );
     // Finishing the cut upload needs only the 1000 bytes it lacks.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let ready = loop {
-        let reply = raw.call(json!({"action": "put", "name": "a.bin", "size": 3000}));
-        if reply.status != 409 || Instant::now() > deadline {
-            break reply;
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
+    let ready = retry_while_busy(
+        || raw.call(json!({"action": "put", "name": "a.bin", "size": 3000})),
+        |reply| reply.status == 409,
+    );
     assert_eq!(ready.u64("offset"), Some(2000), "{ready:?}");
     raw.send_bytes(&[1u8; 1000]);
     let done = raw.call(json!({"md5": md5_hex(&[1u8; 3000])}));

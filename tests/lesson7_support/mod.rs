@@ -294,3 +294,30 @@ impl Random {
         low + self.0 % (high - low)
     }
 }
+
+/// Waits, 20 seconds at most, until `done` says so.
+#[track_caller]
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Repeats `attempt` while `busy` says the server still holds the upload of the same name, for
+/// 20 seconds at most. The server notices a cut connection a moment after the client does, and
+/// until then a new put of that name is refused with 409.
+pub fn retry_while_busy<T>(mut attempt: impl FnMut() -> T, busy: impl Fn(&T) -> bool) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let outcome = attempt();
+        if !busy(&outcome) || std::time::Instant::now() > deadline {
+            return outcome;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
