@@ -187,7 +187,10 @@ fn print_failure(
         Subject::Files(Variant::Yours) => catalog.show(&exercise.starter(&set.dir)),
         Subject::Files(Variant::Solution) => catalog.show(&exercise.solution(&set.dir)),
         Subject::Files(Variant::Mistake) => catalog.show(&exercise.mistake(&set.dir)),
-        Subject::Commands(_) => "the command".to_string(),
+        Subject::Commands(_) => match exercise.role {
+            Some(Role::Client) => "the client command".to_string(),
+            _ => "the server command".to_string(),
+        },
     };
     match outcome.verdict {
         Verdict::DidNotCompile => println!("{} ({file}) does not compile:", exercise.name),

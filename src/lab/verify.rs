@@ -54,11 +54,11 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
                     print!("{cell:<14}");
                 }
                 if let Some(problem) = problem {
-                    problems.push(format!(
-                        "{key}: {} {problem}:\n{}",
-                        variant_name(variant),
-                        indent(&outcome.excerpt)
-                    ));
+                    let mut text = format!("{key}: {} {problem}", variant_name(variant));
+                    if !outcome.excerpt.is_empty() {
+                        text += &format!(":\n{}", indent(&outcome.excerpt));
+                    }
+                    problems.push(text);
                 }
             }
         }
@@ -169,4 +169,56 @@ fn indent(text: &str) -> String {
         .map(|line| format!("    {line}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::catalog::Role;
+
+    #[test]
+    fn missing_files_and_unlisted_tests_are_problems() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("lessons/lesson9-x/exercises");
+        fs::create_dir_all(dir.join("tests")).unwrap();
+        fs::create_dir_all(dir.join("solutions")).unwrap();
+        fs::write(
+            dir.join("echo.rs"),
+            "//! cargo run -- check lesson9\n// TODO: echo\ntodo!()",
+        )
+        .unwrap();
+        fs::write(dir.join("solutions/echo.rs"), "").unwrap();
+        fs::write(
+            dir.join("tests/echo.rs"),
+            r#"path = "../solutions/echo.rs" path = "../echo.rs""#,
+        )
+        .unwrap();
+        fs::write(dir.join("tests/stray.rs"), "").unwrap();
+        let set = ExerciseSet {
+            package: "lesson9-exercises".into(),
+            dir: dir.clone(),
+            exercises: vec![Exercise {
+                name: "echo".into(),
+                summary: "echo".into(),
+                hint: "What comes back?".into(),
+                role: Some(Role::Server),
+            }],
+        };
+        let catalog = Catalog {
+            workspace_root: root.path().to_path_buf(),
+            target_dir: root.path().join("target"),
+            lessons: Vec::new(),
+        };
+        let mut problems = layout_problems(&catalog, "lesson9", &set);
+        problems.sort();
+        assert_eq!(
+            problems,
+            [
+                "lesson9/echo: lessons/lesson9-x/exercises/mistakes/echo.rs is missing",
+                r#"lesson9/echo: tests/echo.rs lacks `path = "../mistakes/echo.rs"`"#,
+                "lessons/lesson9-x/exercises/tests/stray.rs: no exercise `stray` in \
+                 lessons/lesson9-x/exercises/Cargo.toml",
+            ]
+        );
+    }
 }

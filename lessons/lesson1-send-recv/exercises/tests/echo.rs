@@ -37,7 +37,7 @@ fn send_and_expect_it_back(conn: &mut TcpStream, piece: &[u8]) {
             preview(&back)
         ),
         Err(Short { received, ended }) => panic!(
-            "sent {}, and {} came back before {ended}",
+            "sent {}; {} came back, then {ended}",
             preview(piece),
             preview(&received)
         ),
@@ -55,8 +55,8 @@ fn close_and_expect_the_server_to_close(mut conn: TcpStream, echoed_so_far: &[u8
             preview(&more)
         ),
         Err(Short { received, ended }) => panic!(
-            "the client closed its side after {} came back, and the server did not close \
-             the connection: {} more arrived, then {ended}",
+            "the client closed its sending side after {} came back, and waited for the \
+             server to close the connection; {} more came, then {ended}",
             preview(echoed_so_far),
             preview(&received)
         ),
@@ -113,7 +113,7 @@ fn assert_came_back_whole(message: &[u8], echoed: Result<Vec<u8>, Short>) {
             }
         }
         Err(Short { received, ended }) => panic!(
-            "sent {} bytes, and {} came back before {ended}",
+            "sent {} bytes; {} came back, then {ended}",
             message.len(),
             received.len()
         ),

@@ -34,26 +34,22 @@ fn start_greeting_server() -> Server {
 fn expect_greeting(server: &Server, mut client: TcpStream) {
     let me = client.local_addr().expect("the client's address");
     let greeting = match exercise::read_until_closed(&mut client) {
-        Ok(greeting) => greeting,
+        Ok(greeting) => String::from_utf8_lossy(&greeting).into_owned(),
         Err(Short { received, ended }) => panic!(
-            "the client {me} expected a greeting and the server's close, but {} arrived, \
+            "the client {me} waited for a greeting and the server's close; {} came, \
              then {ended}",
             preview(&received)
         ),
     };
-    let expected = format!("hello, {me}");
-    let server_end = format!("hello, {}", server.addr());
     assert!(
-        greeting != server_end.as_bytes(),
-        "the client {me} was greeted with {}: that is the server's address, not the client's",
-        preview(&greeting)
+        greeting != format!("hello, {}", server.addr()),
+        "the client {me} was greeted with {greeting:?}: that is the server's address, \
+         not the client's"
     );
-    assert_eq!(
-        greeting,
-        expected.as_bytes(),
-        "the client {me} was greeted with {}, not {}",
-        preview(&greeting),
-        preview(expected.as_bytes())
+    let expected = format!("hello, {me}");
+    assert!(
+        greeting == expected,
+        "the client {me} was greeted with {greeting:?}, not {expected:?}"
     );
 }
 
