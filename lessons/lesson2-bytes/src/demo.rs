@@ -11,7 +11,8 @@ use std::str;
 use lesson2::Utf8Decoder;
 use socket_lab::demo::{self, bytes, note, say};
 
-/// The text the client sends, and the size of its writes: 4 bytes never end on a character here.
+/// The text the client sends, and the size of its writes. 4 is not a multiple of 3, the size of
+/// these characters in UTF-8, so the first two reads end inside a character.
 const TEXT: &str = "你好世界";
 const PIECE_SIZE: usize = 4;
 
@@ -35,18 +36,16 @@ pub fn run() -> anyhow::Result<()> {
         );
     }
     note("len() counts bytes; chars().count() counts characters. Each ASCII character is one");
-    note(
-        "byte in UTF-8, and 你 and 好 are three each. (Python's len(\"你好\") counts characters: 2.)",
-    );
+    note("byte in UTF-8; 你 and 好 are three each. Python's len(\"你好\") counts characters: 2.");
 
     demo::step("The server turns bytes back into text: strictly, or lossily");
-    let hello = "你好".as_bytes();
+    let nihao = "你好".as_bytes();
     say(
         "server",
         format!(
             "str::from_utf8({}) is {:?}",
-            bytes(hello),
-            str::from_utf8(hello)
+            bytes(nihao),
+            str::from_utf8(nihao)
         ),
     );
     // The compiler sees that this call fails, and warns; here failing is the point.
@@ -147,13 +146,12 @@ pub fn run() -> anyhow::Result<()> {
     note("says that they end inside a character: the decoder keeps that start for the next read.");
 
     demo::step("Bytes that are wrong are still an error");
-    let mut decoder = Utf8Decoder::new();
     say(
         "server",
         format!(
             "decode({}) fails: {}",
             bytes(LATIN1_CAFE),
-            describe(decoder.decode(LATIN1_CAFE))
+            describe(Utf8Decoder::new().decode(LATIN1_CAFE))
         ),
     );
     let mut decoder = Utf8Decoder::new();

@@ -44,7 +44,8 @@ pub fn serve(listener: &TcpListener) -> ! {
 
 /// Reads until the client closes, printing what each read returned and the text it completed.
 ///
-/// Bytes that are not UTF-8 end the connection with an error: what they were sent as is not text.
+/// Bytes that are not UTF-8 end the connection with an error: whatever the client sends, it is
+/// not UTF-8 text.
 fn print_text_until_closed(conn: &mut TcpStream, client_address: SocketAddr) -> io::Result<()> {
     let mut decoder = Utf8Decoder::new();
     let mut text = String::new();
