@@ -23,26 +23,31 @@ pub fn run(catalog: &Catalog) {
             lesson.name,
             catalog.show(&set.dir)
         );
-        let width = set
+        let rows: Vec<(&str, Status, &str)> = set
             .exercises
             .iter()
-            .map(|e| e.name.len())
+            .map(|exercise| {
+                let file = fs::read(exercise.starter(&set.dir)).ok();
+                let key = format!("{}/{}", lesson.name, exercise.name);
+                let status = progress.status(&key, file.as_deref());
+                (exercise.name.as_str(), status, exercise.summary.as_str())
+            })
+            .collect();
+        let name_width = rows.iter().map(|row| row.0.len()).max().unwrap_or(0);
+        let status_width = rows
+            .iter()
+            .map(|row| row.1.to_string().len())
             .max()
             .unwrap_or(0);
-        for exercise in &set.exercises {
-            let file = fs::read(exercise.starter(&set.dir)).ok();
-            let key = format!("{}/{}", lesson.name, exercise.name);
-            let status = progress.status(&key, file.as_deref());
+        for (name, status, summary) in rows {
             total += 1;
             if status == Status::Passed {
                 passed += 1;
             }
+            let status = status.to_string();
             println!(
-                "{:<11}{:<width$}  {:<24}{}",
-                "",
-                exercise.name,
-                status.to_string(),
-                exercise.summary
+                "{:<11}{name:<name_width$}  {status:<status_width$}  {summary}",
+                ""
             );
         }
     }

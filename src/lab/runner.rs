@@ -15,11 +15,11 @@ use super::catalog::{Exercise, ExerciseSet};
 /// Whose code an exercise's tests check.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
 pub enum Variant {
-    /// The student's file, `NAME.rs`.
+    /// Your files: `NAME.rs`
     Yours,
-    /// The reference solution, `solutions/NAME.rs`.
+    /// The kit's reference solutions: `solutions/NAME.rs`
     Solution,
-    /// The planted mistake, `mistakes/NAME.rs`.
+    /// The kit's planted mistakes: `mistakes/NAME.rs`
     Mistake,
 }
 

@@ -1,9 +1,9 @@
 //! The tests of exercise `echo`. Check your file with `cargo run -- check lesson1`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
-//! A real client (lesson 1's own `send_message` and `recv_once`) talks to `echo` over loopback.
-//! Every test but the last speaks only over the socket, so a teacher can run them against an
-//! echo server in any language: `cargo run -- check lesson1 echo --server "CMD"`.
+//! A real client (sending with lesson 1's own `send_message`) talks to `echo` over loopback.
+//! The tests outside `mod rust_only` speak only over the socket, so a teacher can run them
+//! against an echo server in any language: `cargo run -- check lesson1 echo --server "CMD"`.
 
 #[cfg_attr(feature = "solution", path = "../solutions/echo.rs")]
 #[cfg_attr(
