@@ -55,9 +55,12 @@ pub fn run(
             }
         }
         let _ = std::io::stdout().flush();
-        let file = fs::read(exercise.starter(&set.dir)).unwrap_or_default();
+        // The student's file as it is checked, for the progress: it may change meanwhile.
+        let yours = matches!(subject, Subject::Files(Variant::Yours))
+            .then(|| fs::read(exercise.starter(&set.dir)).unwrap_or_default());
         let mut outcome = runner::run(&catalog.workspace_root, set, exercise, subject);
-        if matches!(subject, Subject::Commands(_)) && outcome.tests_run == 0 {
+        let passed_nothing = outcome.verdict == Verdict::Passed && outcome.tests_run == 0;
+        if matches!(subject, Subject::Commands(_)) && passed_nothing {
             outcome.verdict = Verdict::Failed;
             outcome.excerpt = format!(
                 "none of the tests of {} can check a command: they all check Rust code",
@@ -73,7 +76,7 @@ pub fn run(
             Verdict::Failed => println!("FAIL"),
             Verdict::DidNotCompile => println!("FAIL (does not compile)"),
         }
-        if matches!(subject, Subject::Files(Variant::Yours)) {
+        if let Some(file) = yours {
             let key = format!("{}/{}", lesson.name, exercise.name);
             progress.record(&key, &file, outcome.verdict == Verdict::Passed)?;
         }

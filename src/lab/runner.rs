@@ -24,7 +24,7 @@ pub enum Variant {
 }
 
 /// Programs given by a teacher, to check instead of Rust code.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Commands<'a> {
     pub server: Option<&'a str>,
     pub client: Option<&'a str>,
