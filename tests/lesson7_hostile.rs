@@ -715,3 +715,26 @@ fn two_hundred_clients_upload_and_download_at_once_and_every_file_survives() {
     let mut raw = Raw::login(addr, "alex");
     still_answers(&mut raw);
 }
+
+#[test]
+fn a_client_that_stops_reading_a_download_is_dropped() {
+    let fixture = Fixture::new();
+    let server = fixture.start(&["--stall-timeout", "0.5"]);
+    let size = 32 << 20; // far more than the socket buffers on both sides hold
+    fs::create_dir_all(fixture.home("alex")).unwrap();
+    fs::write(fixture.home("alex").join("big.bin"), data(9, size)).unwrap();
+    let mut raw = Raw::login(server.addr(), "alex");
+    let ready = raw.call(json!({"action": "get", "path": "big.bin"}));
+    assert_eq!(ready.u64("size"), Some(size as u64));
+    // Read nothing for a while: the server's writes stall, and it gives up on this client.
+    thread::sleep(Duration::from_millis(2500));
+    let mut received = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut raw.stream, &mut received);
+    assert!(
+        received.len() < size,
+        "the server sent all {} bytes to a client that did not read",
+        received.len()
+    );
+    let mut other = Raw::login(server.addr(), "alex");
+    still_answers(&mut other);
+}
