@@ -5,7 +5,7 @@
 //! To record that table again (it is never written by a test):
 //!
 //! ```console
-//! $ cargo run --release -p lesson7 -- bench > book/src/output/lesson7-bench.txt
+//! $ cargo run --release -p lesson7 -- bench --dir /dev/shm > book/src/output/lesson7-bench.txt
 //! ```
 
 mod common;
