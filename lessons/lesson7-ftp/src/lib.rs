@@ -20,7 +20,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use socket2::{Domain, Protocol, Socket, Type};
 
 /// How many connections the kernel may queue before the server accepts them.
 ///
@@ -34,11 +33,7 @@ pub const BACKLOG: i32 = 1024;
 // ANCHOR: listen
 /// Lesson 1's `listen`, with a backlog fit for many clients arriving at once.
 pub fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-    socket.set_reuse_address(true)?;
-    socket.bind(&addr.into())?;
-    socket.listen(BACKLOG)?;
-    Ok(socket.into())
+    lesson1::listen_with_backlog(addr, BACKLOG)
 }
 // ANCHOR_END: listen
 
