@@ -292,6 +292,21 @@ pub struct Short {
     pub ended: Ended,
 }
 
+/// In words for a failure message: `b"hel" came, then the connection was closed`, or
+/// `nothing arrived for 5s`.
+impl fmt::Display for Short {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if !self.received.is_empty() {
+            return write!(f, "{} came, then {}", preview(&self.received), self.ended);
+        }
+        match &self.ended {
+            Ended::Closed => write!(f, "the connection was closed without a byte"),
+            Ended::TimedOut => write!(f, "nothing arrived for {}s", TIMEOUT.as_secs()),
+            Ended::Failed(err) => write!(f, "reading failed: {err}"),
+        }
+    }
+}
+
 /// Reads exactly `len` bytes, however many reads they take.
 pub fn read_exactly(stream: &mut TcpStream, len: usize) -> Result<Vec<u8>, Short> {
     let mut received = Vec::with_capacity(len);
@@ -337,6 +352,34 @@ pub fn read_until_closed(stream: &mut TcpStream) -> Result<Vec<u8>, Short> {
             }
         }
     }
+}
+
+/// Reads one line: up to and including the first `\n`, however many reads it takes.
+///
+/// It reads a byte at a time, so that nothing after the line is taken from the stream: the next
+/// line, or the close, is left for the next read.
+pub fn read_line(stream: &mut TcpStream) -> Result<Vec<u8>, Short> {
+    let mut received = Vec::new();
+    let mut byte = [0u8; 1];
+    while received.last() != Some(&b'\n') {
+        match stream.read(&mut byte) {
+            Ok(0) => {
+                return Err(Short {
+                    received,
+                    ended: Ended::Closed,
+                });
+            }
+            Ok(_) => received.push(byte[0]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                return Err(Short {
+                    received,
+                    ended: err.into(),
+                });
+            }
+        }
+    }
+    Ok(received)
 }
 
 /// How `received` differs from `expected`, in words for a failure message; None if it does not.
@@ -414,6 +457,41 @@ impl<S: Write> Write for ShortWrites<S> {
     }
 }
 
+/// A stream whose `read` returns at most `limit` bytes per call, as a socket's does when the
+/// bytes trickle in one packet at a time: however the peer wrote them, each read ends `limit`
+/// bytes after the previous one. Writes pass through unchanged.
+///
+/// Over a real socket, where a read ends depends on timing; here it does not, so a test that
+/// uses it fails the same way on every run. Code that takes one read for a whole message, or for
+/// whole characters (lesson 2), breaks on it.
+pub struct ShortReads<S> {
+    inner: S,
+    limit: usize,
+}
+
+impl<S> ShortReads<S> {
+    pub fn new(inner: S, limit: usize) -> Self {
+        ShortReads { inner, limit }
+    }
+}
+
+impl<S: Read> Read for ShortReads<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let len = buf.len().min(self.limit);
+        self.inner.read(&mut buf[..len])
+    }
+}
+
+impl<S: Write> Write for ShortReads<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,5 +538,35 @@ mod tests {
         assert_eq!(stream.write(b"hello").unwrap(), 3);
         stream.write_all(b"hello").unwrap();
         assert_eq!(stream.inner, b"helhello");
+    }
+
+    #[test]
+    fn short_reads_return_at_most_the_limit() {
+        let mut stream = ShortReads::new(&b"hello"[..], 2);
+        let mut buf = [0u8; 16];
+        assert_eq!(stream.read(&mut buf).unwrap(), 2);
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"llo");
+    }
+
+    #[test]
+    fn a_short_read_is_told_in_words() {
+        let short = |received: &[u8], ended| Short {
+            received: received.to_vec(),
+            ended,
+        };
+        assert_eq!(
+            short(b"hel", Ended::Closed).to_string(),
+            r#"b"hel" came, then the connection was closed"#
+        );
+        assert_eq!(
+            short(b"", Ended::TimedOut).to_string(),
+            "nothing arrived for 5s"
+        );
+        assert_eq!(
+            short(b"", Ended::Closed).to_string(),
+            "the connection was closed without a byte"
+        );
     }
 }
