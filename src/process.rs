@@ -4,10 +4,15 @@
 //! student's, or a program in another language. They start it on port 0, read its stdout until the
 //! `listening on HOST:PORT` line (see [`crate::listening`]), and talk to that address. A
 //! [`ServerProcess`] owns the child: dropping it kills the server, so no test leaves one behind.
+//!
+//! A program in another language is given as a command line (`python3 server.py 8089`): [`shell`]
+//! runs it with `sh -c` in a process group of its own, [`ServerProcess::start_shell`] waits until
+//! it listens, [`run_shell`] runs a client to its end, and both kill the whole group when done, so
+//! that nothing the command started (the shell, the interpreter, its children) outlives it.
 
-use std::io::{self, BufRead, BufReader, Read};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -18,13 +23,19 @@ use crate::listening;
 /// How long a server may take to print its `listening on` line before we give up on it.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a command given by a person may take to start listening: a program that is already
+/// built (Python, a compiled binary) starts in well under a second.
+pub const SHELL_STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A running server child process, killed when dropped.
 pub struct ServerProcess {
     child: Child,
+    /// Whether the child leads a process group of its own (see [`shell`]), to be killed whole.
+    own_group: bool,
     addr: SocketAddr,
     stdout: Receiver<String>,
     seen: Vec<String>,
-    stderr: Arc<Mutex<String>>,
+    stderr: Collected,
 }
 
 impl ServerProcess {
@@ -32,21 +43,8 @@ impl ServerProcess {
     ///
     /// Fails if the process exits first (its stderr is in the error) or stays silent for
     /// [`STARTUP_TIMEOUT`].
-    pub fn start(mut command: Command) -> io::Result<Self> {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()?;
-        let stdout = spawn_line_reader(child.stdout.take().expect("stdout is piped"));
-        let stderr = spawn_collector(child.stderr.take().expect("stderr is piped"));
-        let mut server = ServerProcess {
-            child,
-            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
-            stdout,
-            seen: Vec::new(),
-            stderr,
-        };
+    pub fn start(command: Command) -> io::Result<Self> {
+        let mut server = Self::spawn(command, false)?;
         match server.wait_for_line(listening::PREFIX, STARTUP_TIMEOUT) {
             Ok(line) => {
                 server.addr = listening::parse(&line).ok_or_else(|| {
@@ -60,10 +58,81 @@ impl ServerProcess {
                 Err(io::Error::other(format!(
                     "the server did not print `{}HOST:PORT`; its stdout: {seen:?}; its stderr: {:?}",
                     listening::PREFIX,
-                    server.stderr()
+                    server.stderr.wait_for_end()
                 )))
             }
         }
+    }
+
+    /// Starts a command made by [`shell`], which was told to listen on `addr`, and waits until
+    /// it does.
+    ///
+    /// A program in another language cannot be expected to print the kit's `listening on` line,
+    /// so either sign will do: that line on stdout (its address is then the one used), or a
+    /// connection to `addr` that succeeds. That probe connection is closed at once without a
+    /// byte sent: the server sees one client come and go before the real ones.
+    ///
+    /// Fails if the command exits first or is not listening after [`SHELL_STARTUP_TIMEOUT`].
+    pub fn start_shell(command: Command, addr: SocketAddr) -> io::Result<Self> {
+        let mut server = Self::spawn(command, true)?;
+        server.addr = addr;
+        let deadline = Instant::now() + SHELL_STARTUP_TIMEOUT;
+        let poll = Duration::from_millis(50);
+        while Instant::now() < deadline {
+            if let Some(announced) = server.announced_addr(poll) {
+                server.addr = announced;
+                return Ok(server);
+            }
+            if TcpStream::connect_timeout(&addr, poll).is_ok() {
+                return Ok(server);
+            }
+            if let Some(status) = server.child.try_wait()? {
+                return Err(io::Error::other(format!(
+                    "the server command ended ({status}) before it listened on {addr}; \
+                     its stderr: {:?}",
+                    server.stderr.wait_for_end()
+                )));
+            }
+        }
+        Err(io::Error::other(format!(
+            "the server command was not listening on {addr} after {}s; \
+             does it take its port from {{port}} or $SOCKET_LAB_PORT? its stdout: {:?}",
+            SHELL_STARTUP_TIMEOUT.as_secs(),
+            server.stdout_lines()
+        )))
+    }
+
+    fn spawn(mut command: Command, own_group: bool) -> io::Result<Self> {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let stdout = spawn_line_reader(child.stdout.take().expect("stdout is piped"));
+        let stderr = Collected::spawn(child.stderr.take().expect("stderr is piped"));
+        Ok(ServerProcess {
+            child,
+            own_group,
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            stdout,
+            seen: Vec::new(),
+            stderr,
+        })
+    }
+
+    /// The address in a `listening on` line the server printed, waiting up to `wait` for one.
+    fn announced_addr(&mut self, wait: Duration) -> Option<SocketAddr> {
+        let mut lines: Vec<String> = self.stdout.try_iter().collect();
+        if lines.is_empty() {
+            match self.stdout.recv_timeout(wait) {
+                Ok(line) => lines.push(line),
+                // Nothing more will come on stdout; the caller finds out whether the child ended.
+                Err(RecvTimeoutError::Disconnected) => thread::sleep(wait),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
+        self.seen.extend(lines.iter().cloned());
+        lines.iter().find_map(|line| listening::parse(line))
     }
 
     /// The address the server announced.
@@ -104,10 +173,7 @@ impl ServerProcess {
 
     /// What the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
-        self.stderr
-            .lock()
-            .map(|text| text.clone())
-            .unwrap_or_default()
+        self.stderr.text()
     }
 
     /// Whether the server process is still running.
@@ -118,10 +184,93 @@ impl ServerProcess {
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
+        if self.own_group {
+            kill_group(&self.child);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
+
+/// A command line given by a person (a teacher's `python3 server.py 8089`), to be run with
+/// `sh -c` in a process group of its own, so that everything it starts can be killed with it.
+///
+/// Start it with [`ServerProcess::start_shell`] or [`run_shell`], which kill the group.
+pub fn shell(command_line: &str) -> Command {
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(command_line);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    command
+}
+
+/// What a command run by [`run_shell`] did.
+pub struct ShellOutput {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+/// Runs a command made by [`shell`] to its end, with `input` on its stdin, and returns what it
+/// printed. If it is still running after `timeout`, its process group is killed and the error
+/// says so (with what it had printed).
+pub fn run_shell(mut command: Command, input: &[u8], timeout: Duration) -> io::Result<ShellOutput> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    // A command that never reads its input must not block us: write from a thread of its own.
+    thread::spawn(move || stdin.write_all(&input));
+    let stdout = Collected::spawn(child.stdout.take().expect("stdout is piped"));
+    let stderr = Collected::spawn(child.stderr.take().expect("stderr is piped"));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            kill_group(&child);
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "the command was still running after {}s and was stopped; \
+                     its stdout: {:?}; its stderr: {:?}",
+                    timeout.as_secs(),
+                    String::from_utf8_lossy(&stdout.wait_for_end_bytes()),
+                    stderr.wait_for_end()
+                ),
+            ));
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    // The group may hold children that still write; they go with the command.
+    kill_group(&child);
+    Ok(ShellOutput {
+        status,
+        stdout: stdout.wait_for_end_bytes(),
+        stderr: stderr.wait_for_end(),
+    })
+}
+
+/// Kills every process in the group `child` leads (see [`shell`]).
+///
+/// std has no `killpg`, and the kit forbids unsafe code, so the shell's `kill` does it: a
+/// negative process id names a whole group.
+#[cfg(unix)]
+fn kill_group(child: &Child) {
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -s KILL -- -{} 2>/dev/null", child.id()))
+        .status();
+}
+
+#[cfg(not(unix))]
+fn kill_group(_child: &Child) {}
 
 /// Waiting for a child with a time limit, which `std::process::Child` lacks.
 trait WaitTimeout {
@@ -156,20 +305,52 @@ fn spawn_line_reader(pipe: impl Read + Send + 'static) -> Receiver<String> {
     receiver
 }
 
-/// Collects everything the child writes, to show when something goes wrong.
-fn spawn_collector(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
-    let text = Arc::new(Mutex::new(String::new()));
-    let sink = Arc::clone(&text);
-    thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = pipe.read(&mut buf) {
-            if n == 0 {
-                break;
+/// Everything a child writes to one pipe, collected by a thread of its own so that the child
+/// never blocks on a full pipe.
+struct Collected {
+    bytes: Arc<Mutex<Vec<u8>>>,
+    ended: Receiver<()>,
+}
+
+impl Collected {
+    fn spawn(mut pipe: impl Read + Send + 'static) -> Self {
+        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&bytes);
+        let (end, ended) = mpsc::channel();
+        thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut bytes) = sink.lock() {
+                    bytes.extend_from_slice(&buf[..n]);
+                }
             }
-            if let Ok(mut text) = sink.lock() {
-                text.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        }
-    });
-    text
+            let _ = end.send(());
+        });
+        Collected { bytes, ended }
+    }
+
+    /// What was collected so far.
+    fn bytes(&self) -> Vec<u8> {
+        self.bytes
+            .lock()
+            .map(|bytes| bytes.clone())
+            .unwrap_or_default()
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes()).into_owned()
+    }
+
+    /// Everything, once the pipe has closed (the child ended), or what came within a second.
+    fn wait_for_end_bytes(&self) -> Vec<u8> {
+        let _ = self.ended.recv_timeout(Duration::from_secs(1));
+        self.bytes()
+    }
+
+    fn wait_for_end(&self) -> String {
+        String::from_utf8_lossy(&self.wait_for_end_bytes()).into_owned()
+    }
 }

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use regex::Regex;
 pub use socket_lab::process::ServerProcess;
@@ -61,6 +61,23 @@ pub fn start_server(package: &str, args: &[&str]) -> ServerProcess {
     let mut command = lesson(package);
     command.args(["server", "--addr", "127.0.0.1:0"]).args(args);
     ServerProcess::start(command).unwrap_or_else(|err| panic!("{package} server: {err}"))
+}
+
+/// Waits up to [`LINE_TIMEOUT`] for `needle` in what the server wrote to stderr, and returns all
+/// of it. Fails the test if the needle does not come.
+pub fn wait_for_stderr(server: &mut ServerProcess, needle: &str) -> String {
+    let deadline = Instant::now() + LINE_TIMEOUT;
+    loop {
+        let stderr = server.stderr();
+        if stderr.contains(needle) {
+            return stderr;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not write {needle:?} to stderr; it wrote {stderr:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// An address where nothing listens: a port the OS just handed out and we gave back.

@@ -25,12 +25,18 @@ pub const RECV_SIZE: usize = 1024;
 /// `std::net::TcpListener::bind(addr)` does the same in one call, but always with a backlog of
 /// 128. socket2 exposes each step, so this server can ask for the article's 5.
 pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    listen_with_backlog(addr, BACKLOG)
+}
+
+/// The same three steps with another backlog, for a server that expects many clients at the
+/// same moment (lesson 7's).
+pub fn listen_with_backlog(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     // Without SO_REUSEADDR, a server restarted within a minute or two of stopping fails to bind:
     // the kernel still holds the old connections in TIME_WAIT. std sets it too, on Unix.
     socket.set_reuse_address(true)?;
     socket.bind(&addr.into())?;
-    socket.listen(BACKLOG)?;
+    socket.listen(backlog)?;
     Ok(socket.into())
 }
 // ANCHOR_END: listen

@@ -136,10 +136,13 @@ pub fn run() -> anyhow::Result<()> {
     drop(client);
     let _ = session.join().expect("the session thread does not panic");
     say("client", "gave up and closed the connection");
-    say(
-        "disk",
-        format!("alex's home holds: {:?}", home_entries(root.path())?),
-    );
+    let entries = home_entries(root.path())?;
+    let holds = if entries.is_empty() {
+        "nothing".to_string()
+    } else {
+        entries.join(", ")
+    };
+    say("disk", format!("alex's home holds: {holds}"));
     note("the server dropped the incomplete file (lesson 5): at least nothing half-written");
     note("was kept.");
 

@@ -1,0 +1,116 @@
+//! `cargo run -p lesson7`: the demo; `-- server`, `-- client`, `-- useradd`, `-- bench`.
+
+use std::io::{self, BufRead};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use lesson7::accounts::{self, Cost};
+use lesson7::server::Config;
+use socket_lab::cli::{self, AddrArg};
+
+mod demo;
+
+/// Lesson 7: the complete multi-user FTP server and client, the article's homework.
+///
+/// Without a mode, runs the demo: a server and a client in one process, narrated.
+#[derive(Parser)]
+#[command(name = "lesson7")]
+struct Cli {
+    #[command(subcommand)]
+    mode: Option<Mode>,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// Run the narrated demo (the default)
+    Demo,
+    /// Serve the users of a users file, each in a home under the root
+    Server(ServerArgs),
+    /// Log in and type commands (help lists them); reads stdin, so it can be scripted
+    Client(AddrArg),
+    /// Add a user to a users file; reads the password from the first line of stdin
+    Useradd(UseraddArgs),
+    /// Measure transfer rates against a plain socket copy and the simplest verified transfer
+    Bench(lesson7::bench::Options),
+}
+
+#[derive(Args)]
+struct ServerArgs {
+    #[command(flatten)]
+    addr: AddrArg,
+    /// The users file [default: users.json in the lesson's folder]
+    #[arg(long, value_name = "FILE")]
+    users: Option<PathBuf>,
+    /// The folder that holds the homes, one per user [default: homes/ in the lesson's folder]
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// The most clients served at once; the next one is told the server is busy
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    max_clients: usize,
+    /// Seconds a client may stay silent between requests
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds)]
+    idle_timeout: Duration,
+    /// Seconds a transfer may go without moving a byte
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    stall_timeout: Duration,
+    /// Seconds every failed login takes, at least
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = seconds)]
+    login_delay: Duration,
+}
+
+#[derive(Args)]
+struct UseraddArgs {
+    /// The new user's name (also the name of their home directory)
+    name: String,
+    /// The users file to add to; created if it does not exist
+    #[arg(long, value_name = "FILE")]
+    users: PathBuf,
+    /// How much the user may store, such as 500MiB or 2GiB
+    #[arg(long, value_name = "SIZE", default_value = "100MiB", value_parser = accounts::parse_size)]
+    quota: u64,
+    /// argon2's memory cost in KiB (the default is OWASP's recommendation; tests use less)
+    #[arg(long, value_name = "KIB", default_value_t = Cost::default().memory_kib)]
+    memory_kib: u32,
+    /// argon2's passes over that memory
+    #[arg(long, value_name = "N", default_value_t = Cost::default().passes)]
+    passes: u32,
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cli::run("lesson7", || match cli.mode.unwrap_or(Mode::Demo) {
+        Mode::Demo => demo::run(),
+        Mode::Server(args) => {
+            let users = args.users.unwrap_or_else(lesson7::default_users);
+            let mut config = Config::new(args.root.unwrap_or_else(lesson7::default_root));
+            config.max_clients = args.max_clients;
+            config.idle_timeout = args.idle_timeout;
+            config.stall_timeout = args.stall_timeout;
+            config.login_delay = args.login_delay;
+            lesson7::run_server(args.addr.addr, &users, config)
+        }
+        Mode::Client(AddrArg { addr }) => lesson7::client::interactive(addr, io::stdin().lock()),
+        Mode::Useradd(args) => {
+            let mut password = String::new();
+            io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let cost = Cost {
+                memory_kib: args.memory_kib,
+                passes: args.passes,
+            };
+            accounts::add_user(&args.users, &args.name, password, args.quota, cost)?;
+            println!("added {} to {}", args.name, args.users.display());
+            Ok(())
+        }
+        Mode::Bench(options) => lesson7::bench::run(&options),
+    })
+}

@@ -1,0 +1,572 @@
+//! What the tests of every exercise share: starting the code under test, and the kit's side of
+//! the conversation, every wait bounded.
+//!
+//! An exercise's tests (`lessons/lessonN-<slug>/exercises/tests/NAME.rs`) talk to the student's
+//! code over real loopback sockets. For a server exercise, [`start_server`] runs the student's
+//! code on a thread, listening on 127.0.0.1 on a free port, and the test connects to it as a
+//! client; for a client exercise, the test listens and [`run_client`] runs the student's client
+//! against it. Every read and write of the kit's side has a timeout ([`TIMEOUT`]), so that an
+//! untouched `todo!()` or a server that never answers fails the test quickly instead of hanging.
+//!
+//! # Teacher mode: the code under test is a command
+//!
+//! The checker's `--server CMD` and `--client CMD` run the same tests against a program in any
+//! language: the protocol is the contract, not the Rust code. The checker passes the command
+//! line in [`SERVER_COMMAND_ENV`] or [`CLIENT_COMMAND_ENV`], and [`start_server`] and
+//! [`run_client`] run it instead of the Rust code. The contract, for that program:
+//!
+//! - It runs with `sh -c COMMAND` in the directory the checker was started from, in a process
+//!   group of its own, which is killed whole when the test ends.
+//! - It learns its address from the placeholders `{host}`, `{port}` and `{addr}` (`HOST:PORT`)
+//!   in the command line, replaced before it runs, or from the environment variables
+//!   `SOCKET_LAB_HOST`, `SOCKET_LAB_PORT` and `SOCKET_LAB_ADDR`. A server listens there; a client
+//!   connects there. The host is always 127.0.0.1.
+//! - A server is ready when it prints the kit's `listening on HOST:PORT` line on stdout, or else
+//!   as soon as a connection to its address succeeds (that probe connection is closed at once,
+//!   without a byte). Each test starts the server anew, and the tests run one after another.
+//! - A client gets the test's input on stdin, and what it prints on stdout is its result. It must
+//!   exit by itself, with status 0, within [`CLIENT_TIMEOUT`].
+//!
+//! A test that can only check Rust code (it hands the student's function a special stream, say)
+//! lives in a module named `rust_only` and starts the code with [`start_rust_server`]; the
+//! checker skips that module in teacher mode.
+
+use std::env;
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::Duration;
+
+use crate::process::{self, ServerProcess};
+
+/// How long the kit's side of a test waits for any one read or write.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a client under test may take, from start to finish.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The environment variable through which the checker passes `--server CMD` to the tests.
+pub const SERVER_COMMAND_ENV: &str = "SOCKET_LAB_SERVER";
+
+/// The environment variable through which the checker passes `--client CMD` to the tests.
+pub const CLIENT_COMMAND_ENV: &str = "SOCKET_LAB_CLIENT";
+
+/// The directory a command runs in: where the teacher started the checker, so that a command
+/// such as `python3 server.py {port}` finds its file. (Cargo runs tests in their package's
+/// directory.)
+pub const COMMAND_DIR_ENV: &str = "SOCKET_LAB_COMMAND_DIR";
+
+/// The module that holds an exercise's tests that can only check Rust code; the checker skips
+/// test names that start with it in teacher mode.
+pub const RUST_ONLY: &str = "rust_only::";
+
+/// The server under test, listening at [`Server::addr`]. A command is killed when this is
+/// dropped; a Rust server's thread ends with the test process.
+pub struct Server {
+    addr: SocketAddr,
+    process: Option<ServerProcess>,
+}
+
+impl Server {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // When a test fails against a command, the command's own complaint (a Python traceback,
+        // say) belongs in the test's output.
+        if let Some(process) = &self.process {
+            let stderr = process.stderr();
+            if thread::panicking() && !stderr.trim().is_empty() {
+                eprintln!("the server command wrote on stderr:\n{}", stderr.trim_end());
+            }
+        }
+    }
+}
+
+/// Starts the server under test: `serve`, given a listener on 127.0.0.1 and a free port, on a
+/// thread of its own; or in teacher mode, the command given with `--server`.
+///
+/// `serve` is the student's code wrapped in whatever the exercise provides around it, often
+/// [`each_connection`].
+pub fn start_server(serve: impl FnOnce(TcpListener) + Send + 'static) -> Server {
+    match env::var(SERVER_COMMAND_ENV) {
+        Ok(command_line) => start_command(&command_line),
+        Err(_) => serve_in_process(serve),
+    }
+}
+
+/// Starts `serve` in this process, in teacher mode too: for the tests in `mod rust_only`.
+///
+/// Panics in teacher mode, where such a test would check the reference solution instead of the
+/// command and pass for nothing; the checker skips `rust_only`, so this only fires when a test
+/// that needs it was put outside that module.
+pub fn start_rust_server(serve: impl FnOnce(TcpListener) + Send + 'static) -> Server {
+    assert!(
+        env::var_os(SERVER_COMMAND_ENV).is_none(),
+        "this test checks Rust code, not a command: it belongs in `mod rust_only`"
+    );
+    serve_in_process(serve)
+}
+
+fn serve_in_process(serve: impl FnOnce(TcpListener) + Send + 'static) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on 127.0.0.1");
+    let addr = listener.local_addr().expect("the listener's address");
+    thread::Builder::new()
+        .name("server".into())
+        .spawn(move || serve(listener))
+        .expect("start the server's thread");
+    Server {
+        addr,
+        process: None,
+    }
+}
+
+fn start_command(command_line: &str) -> Server {
+    let addr = free_addr();
+    let process = ServerProcess::start_shell(command(command_line, addr), addr)
+        .unwrap_or_else(|err| panic!("could not start the server `{command_line}`: {err}"));
+    Server {
+        addr: process.addr(),
+        process: Some(process),
+    }
+}
+
+/// Serves every connection `listener` accepts with `handle`, each on a thread of its own, the
+/// way the kit's threaded server does (lesson 3).
+///
+/// This is the server most exercises wrap around a student's handler. A thread per connection
+/// means a handler that hangs or panics spoils its own connection only. When a handler returns
+/// an error, the error is printed: it then shows in the failing test's output.
+pub fn each_connection<H>(listener: TcpListener, handle: H)
+where
+    H: Fn(TcpStream) -> io::Result<()> + Send + Sync + 'static,
+{
+    let handle = Arc::new(handle);
+    for conn in listener.incoming() {
+        let Ok(conn) = conn else { continue };
+        let handle = Arc::clone(&handle);
+        let _ = thread::Builder::new().name("server".into()).spawn(move || {
+            if let Err(err) = handle(conn) {
+                eprintln!("the handler returned an error: {err}");
+            }
+        });
+    }
+}
+
+/// Runs the client under test against `addr` and returns what it produced: what the student's
+/// function returned, or in teacher mode what the `--client` command printed on stdout.
+///
+/// `input` is what a person would type: given to the function, piped to the command's stdin.
+/// Err describes how the client failed (an error, a panic, a timeout, a non-zero exit).
+pub fn run_client<F>(addr: SocketAddr, input: &[u8], client: F) -> Result<Vec<u8>, String>
+where
+    F: FnOnce(SocketAddr, Vec<u8>) -> io::Result<Vec<u8>> + Send + 'static,
+{
+    if let Ok(command_line) = env::var(CLIENT_COMMAND_ENV) {
+        return run_client_command(&command_line, addr, input);
+    }
+    let (result, outcome) = mpsc::channel();
+    let input = input.to_vec();
+    thread::Builder::new()
+        .name("client".into())
+        .spawn(move || result.send(client(addr, input)))
+        .expect("start the client's thread");
+    match outcome.recv_timeout(CLIENT_TIMEOUT) {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err(err)) => Err(format!("the client returned an error: {err}")),
+        Err(RecvTimeoutError::Disconnected) => {
+            Err("the client panicked (its message is above)".to_string())
+        }
+        Err(RecvTimeoutError::Timeout) => Err(format!(
+            "the client had not returned after {}s",
+            CLIENT_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+fn run_client_command(
+    command_line: &str,
+    addr: SocketAddr,
+    input: &[u8],
+) -> Result<Vec<u8>, String> {
+    let output = process::run_shell(command(command_line, addr), input, CLIENT_TIMEOUT)
+        .map_err(|err| format!("the client `{command_line}`: {err}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "the client `{command_line}` exited with {}; its stderr: {:?}",
+            output.status, output.stderr
+        ));
+    }
+    Ok(output.stdout)
+}
+
+/// The command for a command line given with `--server` or `--client`, told its address.
+fn command(command_line: &str, addr: SocketAddr) -> std::process::Command {
+    let mut command = process::shell(&fill_in(command_line, addr));
+    command
+        .env("SOCKET_LAB_HOST", addr.ip().to_string())
+        .env("SOCKET_LAB_PORT", addr.port().to_string())
+        .env("SOCKET_LAB_ADDR", addr.to_string());
+    if let Some(dir) = env::var_os(COMMAND_DIR_ENV) {
+        command.current_dir(PathBuf::from(dir));
+    }
+    command
+}
+
+/// Replaces `{host}`, `{port}` and `{addr}` in a command line with the parts of `addr`.
+pub fn fill_in(command_line: &str, addr: SocketAddr) -> String {
+    command_line
+        .replace("{host}", &addr.ip().to_string())
+        .replace("{port}", &addr.port().to_string())
+        .replace("{addr}", &addr.to_string())
+}
+
+/// An address on 127.0.0.1 where nothing listens: a port the OS just handed out and we gave
+/// back, for a command to listen on.
+fn free_addr() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("find a free port");
+    listener.local_addr().expect("the free port")
+}
+
+/// Connects the kit's side of a test to the server under test, with [`TIMEOUT`] on every read
+/// and write.
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, TIMEOUT)
+        .unwrap_or_else(|err| panic!("could not connect to the server at {addr}: {err}"));
+    bound(&stream);
+    stream
+}
+
+/// Puts [`TIMEOUT`] on a stream's reads and writes, so that no wait on it is endless.
+pub fn bound(stream: &TcpStream) {
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .and_then(|()| stream.set_write_timeout(Some(TIMEOUT)))
+        .expect("set the socket's timeouts");
+}
+
+/// How a read on the kit's side ended before it got what it was waiting for.
+#[derive(Debug)]
+pub enum Ended {
+    /// The other side closed the connection: read returned 0, or failed with "connection reset"
+    /// because the other side closed while data it had not read was waiting. Which of the two
+    /// a test sees can depend on timing, and both mean the other side is gone, so they are one.
+    Closed,
+    /// Nothing arrived for [`TIMEOUT`].
+    TimedOut,
+    /// Any other error.
+    Failed(io::Error),
+}
+
+impl fmt::Display for Ended {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Ended::Closed => write!(f, "the connection was closed"),
+            Ended::TimedOut => write!(f, "nothing more arrived for {}s", TIMEOUT.as_secs()),
+            Ended::Failed(err) => write!(f, "reading failed: {err}"),
+        }
+    }
+}
+
+impl From<io::Error> for Ended {
+    fn from(err: io::Error) -> Self {
+        match err.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Ended::TimedOut,
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => Ended::Closed,
+            _ => Ended::Failed(err),
+        }
+    }
+}
+
+/// What arrived before a read ended short, and how it ended.
+#[derive(Debug)]
+pub struct Short {
+    pub received: Vec<u8>,
+    pub ended: Ended,
+}
+
+/// In words for a failure message: `b"hel" came, then the connection was closed`, or
+/// `nothing arrived for 5s`.
+impl fmt::Display for Short {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if !self.received.is_empty() {
+            return write!(f, "{} came, then {}", preview(&self.received), self.ended);
+        }
+        match &self.ended {
+            Ended::Closed => write!(f, "the connection was closed without a byte"),
+            Ended::TimedOut => write!(f, "nothing arrived for {}s", TIMEOUT.as_secs()),
+            Ended::Failed(err) => write!(f, "reading failed: {err}"),
+        }
+    }
+}
+
+/// Reads exactly `len` bytes, however many reads they take.
+pub fn read_exactly(stream: &mut TcpStream, len: usize) -> Result<Vec<u8>, Short> {
+    let mut received = Vec::with_capacity(len);
+    let mut buf = [0u8; 4096];
+    while received.len() < len {
+        let want = (len - received.len()).min(buf.len());
+        match stream.read(&mut buf[..want]) {
+            Ok(0) => {
+                return Err(Short {
+                    received,
+                    ended: Ended::Closed,
+                });
+            }
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                return Err(Short {
+                    received,
+                    ended: err.into(),
+                });
+            }
+        }
+    }
+    Ok(received)
+}
+
+/// Reads until the other side closes the connection, and returns everything that arrived.
+///
+/// Err when the connection ended any other way (a reset, a timeout), with what had arrived.
+pub fn read_until_closed(stream: &mut TcpStream) -> Result<Vec<u8>, Short> {
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(received),
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                return Err(Short {
+                    received,
+                    ended: err.into(),
+                });
+            }
+        }
+    }
+}
+
+/// Reads one line: up to and including the first `\n`, however many reads it takes.
+///
+/// It reads a byte at a time, so that nothing after the line is taken from the stream: the next
+/// line, or the close, is left for the next read.
+pub fn read_line(stream: &mut TcpStream) -> Result<Vec<u8>, Short> {
+    let mut received = Vec::new();
+    let mut byte = [0u8; 1];
+    while received.last() != Some(&b'\n') {
+        match stream.read(&mut byte) {
+            Ok(0) => {
+                return Err(Short {
+                    received,
+                    ended: Ended::Closed,
+                });
+            }
+            Ok(_) => received.push(byte[0]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                return Err(Short {
+                    received,
+                    ended: err.into(),
+                });
+            }
+        }
+    }
+    Ok(received)
+}
+
+/// How `received` differs from `expected`, in words for a failure message; None if it does not.
+pub fn difference(expected: &[u8], received: &[u8]) -> Option<String> {
+    let same = expected
+        .iter()
+        .zip(received)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if same == expected.len() && same == received.len() {
+        None
+    } else if same == received.len() {
+        Some(format!(
+            "only the first {same} of the {} bytes came",
+            expected.len()
+        ))
+    } else if same == expected.len() {
+        Some(format!(
+            "all {same} bytes came, then {} more: {}",
+            received.len() - same,
+            preview(&received[same..])
+        ))
+    } else {
+        Some(format!(
+            "{} bytes came, and they differ from the {} expected from byte {same} on",
+            received.len(),
+            expected.len()
+        ))
+    }
+}
+
+/// Bytes for a failure message: like [`crate::demo::bytes`], cut after 16 bytes, with the count.
+pub fn preview(data: &[u8]) -> String {
+    const SHOWN: usize = 16;
+    if data.len() <= SHOWN {
+        crate::demo::bytes(data)
+    } else {
+        format!(
+            "{}... ({} bytes)",
+            crate::demo::bytes(&data[..SHOWN]),
+            data.len()
+        )
+    }
+}
+
+/// A stream whose `write` takes at most `limit` bytes per call, as a socket's does when the
+/// kernel's send buffer is nearly full (lesson 6 shows one). Reads pass through unchanged.
+///
+/// Code that ignores the count `write` returns loses data on it; `write_all` does not.
+pub struct ShortWrites<S> {
+    inner: S,
+    limit: usize,
+}
+
+impl<S> ShortWrites<S> {
+    pub fn new(inner: S, limit: usize) -> Self {
+        ShortWrites { inner, limit }
+    }
+}
+
+impl<S: Read> Read for ShortWrites<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<S: Write> Write for ShortWrites<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let len = buf.len().min(self.limit);
+        self.inner.write(&buf[..len])
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A stream whose `read` returns at most `limit` bytes per call, as a socket's does when the
+/// bytes trickle in one packet at a time: however the peer wrote them, each read ends `limit`
+/// bytes after the previous one. Writes pass through unchanged.
+///
+/// Over a real socket, where a read ends depends on timing; here it does not, so a test that
+/// uses it fails the same way on every run. Code that takes one read for a whole message, or for
+/// whole characters (lesson 2), breaks on it.
+pub struct ShortReads<S> {
+    inner: S,
+    limit: usize,
+}
+
+impl<S> ShortReads<S> {
+    pub fn new(inner: S, limit: usize) -> Self {
+        ShortReads { inner, limit }
+    }
+}
+
+impl<S: Read> Read for ShortReads<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let len = buf.len().min(self.limit);
+        self.inner.read(&mut buf[..len])
+    }
+}
+
+impl<S: Write> Write for ShortReads<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_in() {
+        let addr: SocketAddr = "127.0.0.1:4321".parse().unwrap();
+        assert_eq!(
+            fill_in("python3 s.py {host} {port} --addr {addr}", addr),
+            "python3 s.py 127.0.0.1 4321 --addr 127.0.0.1:4321"
+        );
+        assert_eq!(fill_in("./server", addr), "./server");
+    }
+
+    #[test]
+    fn a_preview_cuts_long_data() {
+        assert_eq!(preview(b"hello"), r#"b"hello""#);
+        assert_eq!(
+            preview(&[0u8; 30]),
+            format!("b\"{}\"... (30 bytes)", r"\x00".repeat(16))
+        );
+    }
+
+    #[test]
+    fn differences_are_told_in_words() {
+        assert_eq!(difference(b"hello", b"hello"), None);
+        assert_eq!(
+            difference(b"hello", b"hel").unwrap(),
+            "only the first 3 of the 5 bytes came"
+        );
+        assert_eq!(
+            difference(b"hello", b"hello\0\0").unwrap(),
+            r#"all 5 bytes came, then 2 more: b"\x00\x00""#
+        );
+        assert_eq!(
+            difference(b"hello", b"help").unwrap(),
+            "4 bytes came, and they differ from the 5 expected from byte 3 on"
+        );
+    }
+
+    #[test]
+    fn short_writes_take_at_most_the_limit() {
+        let mut stream = ShortWrites::new(Vec::new(), 3);
+        assert_eq!(stream.write(b"hello").unwrap(), 3);
+        stream.write_all(b"hello").unwrap();
+        assert_eq!(stream.inner, b"helhello");
+    }
+
+    #[test]
+    fn short_reads_return_at_most_the_limit() {
+        let mut stream = ShortReads::new(&b"hello"[..], 2);
+        let mut buf = [0u8; 16];
+        assert_eq!(stream.read(&mut buf).unwrap(), 2);
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"llo");
+    }
+
+    #[test]
+    fn a_short_read_is_told_in_words() {
+        let short = |received: &[u8], ended| Short {
+            received: received.to_vec(),
+            ended,
+        };
+        assert_eq!(
+            short(b"hel", Ended::Closed).to_string(),
+            r#"b"hel" came, then the connection was closed"#
+        );
+        assert_eq!(
+            short(b"", Ended::TimedOut).to_string(),
+            "nothing arrived for 5s"
+        );
+        assert_eq!(
+            short(b"", Ended::Closed).to_string(),
+            "the connection was closed without a byte"
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! What the kit holds: its lessons and their exercises, as `cargo metadata` describes them.
+//!
+//! A lesson is a workspace package named `lessonN`. Its exercises are the package
+//! `lessonN-exercises` in `lessons/lessonN-<slug>/exercises/`, which lists them in its Cargo.toml
+//! under `[[package.metadata.socket-lab.exercises]]` (name, summary, hint, and a role when a
+//! teacher can check a program in another language against them). Each exercise `NAME` has four
+//! files there, by convention rather than by listing: see [`Exercise`].
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The workspace, its lessons in order, and where Cargo builds.
+pub struct Catalog {
+    pub workspace_root: PathBuf,
+    pub target_dir: PathBuf,
+    pub lessons: Vec<Lesson>,
+}
+
+pub struct Lesson {
+    /// The package's name, `lessonN`: what `cargo run -p` and `check` take.
+    pub name: String,
+    pub number: u32,
+    pub description: String,
+    pub exercises: Option<ExerciseSet>,
+}
+
+/// A lesson's exercises package.
+pub struct ExerciseSet {
+    pub package: String,
+    /// The package's directory, where the student's files are.
+    pub dir: PathBuf,
+    pub exercises: Vec<Exercise>,
+}
+
+/// One exercise, as its package's Cargo.toml lists it.
+#[derive(Deserialize, Clone)]
+pub struct Exercise {
+    /// `NAME`: the student's file `NAME.rs`, the reference solution `solutions/NAME.rs`, the
+    /// planted mistake `mistakes/NAME.rs`, and the test target `tests/NAME.rs`.
+    pub name: String,
+    /// One line: what the student writes.
+    pub summary: String,
+    /// A question that points at what a failing answer missed, shown after the first failure.
+    pub hint: String,
+    /// Whether a teacher can check a program given as a command against the tests.
+    pub role: Option<Role>,
+}
+
+/// The side of a conversation an exercise's code plays, for teacher mode.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Server,
+    Client,
+}
+
+impl Exercise {
+    /// The student's file, which the checker checks.
+    pub fn starter(&self, dir: &Path) -> PathBuf {
+        dir.join(format!("{}.rs", self.name))
+    }
+
+    pub fn solution(&self, dir: &Path) -> PathBuf {
+        dir.join("solutions").join(format!("{}.rs", self.name))
+    }
+
+    pub fn mistake(&self, dir: &Path) -> PathBuf {
+        dir.join("mistakes").join(format!("{}.rs", self.name))
+    }
+
+    pub fn tests(&self, dir: &Path) -> PathBuf {
+        dir.join("tests").join(format!("{}.rs", self.name))
+    }
+}
+
+impl Catalog {
+    /// Asks Cargo for the workspace's packages and builds the catalog from them.
+    pub fn load() -> anyhow::Result<Catalog> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .context("could not run `cargo metadata`")?;
+        if !output.status.success() {
+            bail!(
+                "`cargo metadata` failed:\n{}",
+                String::from_utf8_lossy(&output.stderr).trim_end()
+            );
+        }
+        let metadata: Metadata = serde_json::from_slice(&output.stdout)
+            .context("could not read what `cargo metadata` printed")?;
+        Catalog::from_metadata(metadata)
+    }
+
+    fn from_metadata(metadata: Metadata) -> anyhow::Result<Catalog> {
+        let mut lessons = Vec::new();
+        for package in &metadata.packages {
+            let Some(number) = lesson_number(&package.name) else {
+                continue;
+            };
+            let exercises_package = format!("{}-exercises", package.name);
+            let exercises = metadata
+                .packages
+                .iter()
+                .find(|candidate| candidate.name == exercises_package)
+                .map(|found| found.exercise_set())
+                .transpose()?;
+            lessons.push(Lesson {
+                name: package.name.clone(),
+                number,
+                description: package.description.clone().unwrap_or_default(),
+                exercises,
+            });
+        }
+        lessons.sort_by_key(|lesson| lesson.number);
+        Ok(Catalog {
+            workspace_root: metadata.workspace_root,
+            target_dir: metadata.target_directory,
+            lessons,
+        })
+    }
+
+    /// The lesson a person named: `lesson1`, or just `1`.
+    pub fn lesson(&self, name: &str) -> anyhow::Result<&Lesson> {
+        let wanted = name.strip_prefix("lesson").unwrap_or(name);
+        self.lessons
+            .iter()
+            .find(|lesson| lesson.number.to_string() == wanted)
+            .with_context(|| {
+                let names: Vec<&str> = self.lessons.iter().map(|l| l.name.as_str()).collect();
+                format!(
+                    "there is no lesson `{name}`; the lessons are {}",
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// A path to show: relative to the workspace's root, where the student runs the checker.
+    pub fn show(&self, path: &Path) -> String {
+        path.strip_prefix(&self.workspace_root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// `lesson12` -> 12; None for any other package name.
+fn lesson_number(package: &str) -> Option<u32> {
+    let digits = package.strip_prefix("lesson")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The part of `cargo metadata --format-version 1` the checker reads.
+#[derive(Deserialize)]
+struct Metadata {
+    packages: Vec<Package>,
+    workspace_root: PathBuf,
+    target_directory: PathBuf,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    name: String,
+    description: Option<String>,
+    manifest_path: PathBuf,
+    #[serde(default)]
+    metadata: Option<PackageMetadata>,
+}
+
+#[derive(Deserialize)]
+struct PackageMetadata {
+    #[serde(rename = "socket-lab")]
+    socket_lab: Option<SocketLabMetadata>,
+}
+
+#[derive(Deserialize)]
+struct SocketLabMetadata {
+    exercises: Vec<Exercise>,
+}
+
+impl Package {
+    fn exercise_set(&self) -> anyhow::Result<ExerciseSet> {
+        let exercises = self
+            .metadata
+            .as_ref()
+            .and_then(|metadata| metadata.socket_lab.as_ref())
+            .map(|socket_lab| socket_lab.exercises.clone())
+            .with_context(|| {
+                format!(
+                    "{} lists no exercises: add [[package.metadata.socket-lab.exercises]] to {}",
+                    self.name,
+                    self.manifest_path.display()
+                )
+            })?;
+        Ok(ExerciseSet {
+            package: self.name.clone(),
+            dir: self
+                .manifest_path
+                .parent()
+                .expect("a manifest lives in a directory")
+                .to_path_buf(),
+            exercises,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lesson_packages_are_told_apart_from_the_others() {
+        assert_eq!(lesson_number("lesson1"), Some(1));
+        assert_eq!(lesson_number("lesson12"), Some(12));
+        assert_eq!(lesson_number("lesson1-exercises"), None);
+        assert_eq!(lesson_number("lesson"), None);
+        assert_eq!(lesson_number("socket-lab"), None);
+    }
+
+    #[test]
+    fn lessons_are_read_from_metadata_with_their_exercises() {
+        let metadata: Metadata = serde_json::from_str(
+            r#"{
+                "workspace_root": "/w", "target_directory": "/w/target",
+                "packages": [
+                    {"name": "lesson10", "description": "ten", "manifest_path": "/w/l10/Cargo.toml", "metadata": null},
+                    {"name": "lesson2", "description": "two", "manifest_path": "/w/l2/Cargo.toml", "metadata": null},
+                    {"name": "lesson2-exercises", "description": null,
+                     "manifest_path": "/w/l2/exercises/Cargo.toml",
+                     "metadata": {"socket-lab": {"exercises": [
+                        {"name": "echo", "summary": "s", "hint": "h?", "role": "server"},
+                        {"name": "decode", "summary": "s", "hint": "h?"}
+                     ]}}},
+                    {"name": "socket-lab", "description": "", "manifest_path": "/w/Cargo.toml", "metadata": null}
+                ]
+            }"#,
+        )
+        .unwrap();
+        let catalog = Catalog::from_metadata(metadata).unwrap();
+        let names: Vec<&str> = catalog.lessons.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["lesson2", "lesson10"]);
+        let set = catalog.lessons[0].exercises.as_ref().unwrap();
+        assert_eq!(set.dir, Path::new("/w/l2/exercises"));
+        assert_eq!(set.exercises[0].role, Some(Role::Server));
+        assert_eq!(set.exercises[1].role, None);
+        assert!(catalog.lessons[1].exercises.is_none());
+        assert_eq!(catalog.lesson("2").unwrap().name, "lesson2");
+        assert_eq!(catalog.lesson("lesson10").unwrap().name, "lesson10");
+        let err = catalog.lesson("lesson3").err().unwrap().to_string();
+        assert!(err.contains("the lessons are lesson2, lesson10"), "{err}");
+    }
+}

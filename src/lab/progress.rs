@@ -1,0 +1,182 @@
+//! The student's progress: the verdict of the last check of each exercise, and a digest of the
+//! file as it was then, so that an edit after a check shows as "changed since".
+//!
+//! Kept in `target/socket-lab/progress.json` (ignored by git, gone with `cargo clean`), or in the
+//! file named by `SOCKET_LAB_PROGRESS`, which the kit's own tests use so as to leave a student's
+//! progress alone.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use md5::{Digest, Md5};
+use serde::{Deserialize, Serialize};
+
+/// The environment variable that moves the progress file elsewhere.
+pub const PROGRESS_ENV: &str = "SOCKET_LAB_PROGRESS";
+
+/// What the last check of one exercise found.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Record {
+    pub passed: bool,
+    /// The md5 digest of the student's file when it was checked.
+    pub md5: String,
+}
+
+/// Every exercise's last check, by `lessonN/NAME`.
+pub struct Progress {
+    path: PathBuf,
+    records: BTreeMap<String, Record>,
+}
+
+impl Progress {
+    /// Reads the progress kept under `target_dir`. A missing or unreadable file means no
+    /// exercise was checked yet: the file is a convenience, not the student's work.
+    pub fn load(target_dir: &Path) -> Progress {
+        let path = std::env::var_os(PROGRESS_ENV)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| target_dir.join("socket-lab").join("progress.json"));
+        let records = fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        Progress { path, records }
+    }
+
+    /// Records the verdict on `file` as it is now, and saves.
+    pub fn record(&mut self, key: &str, file: &[u8], passed: bool) -> anyhow::Result<()> {
+        let record = Record {
+            passed,
+            md5: digest(file),
+        };
+        self.records.insert(key.to_string(), record);
+        if let Some(dir) = self.path.parent() {
+            fs::create_dir_all(dir)
+                .with_context(|| format!("could not create {}", dir.display()))?;
+        }
+        let json = serde_json::to_string_pretty(&self.records)?;
+        fs::write(&self.path, json)
+            .with_context(|| format!("could not save the progress in {}", self.path.display()))
+    }
+
+    /// Where the exercise stands, given the student's file as it is now (None if it is missing).
+    pub fn status(&self, key: &str, file: Option<&[u8]>) -> Status {
+        let Some(file) = file else {
+            return Status::Missing;
+        };
+        match self.records.get(key) {
+            Some(record) if record.md5 != digest(file) => Status::Changed {
+                passed: record.passed,
+            },
+            Some(record) if record.passed => Status::Passed,
+            Some(_) => Status::Failed,
+            None if String::from_utf8_lossy(file).contains("todo!()") => Status::NotStarted,
+            None => Status::NotChecked,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Status {
+    /// Never checked, and the starter's `todo!()` is still there.
+    NotStarted,
+    /// Never checked, and no `todo!()` left.
+    NotChecked,
+    Passed,
+    Failed,
+    /// Edited since the last check, which passed or failed.
+    Changed {
+        passed: bool,
+    },
+    /// The student's file is gone.
+    Missing,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            Status::NotStarted => "not started",
+            Status::NotChecked => "not checked yet",
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Changed { passed: true } => "changed since it passed",
+            Status::Changed { passed: false } => "changed since it failed",
+            Status::Missing => "file missing",
+        })
+    }
+}
+
+fn digest(file: &[u8]) -> String {
+    Md5::digest(file)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> Progress {
+        Progress {
+            path: PathBuf::from("unused.json"),
+            records: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn an_exercise_never_checked_is_not_started_while_its_todo_is_there() {
+        let progress = empty();
+        let key = "lesson1/echo";
+        assert_eq!(
+            progress.status(key, Some(b"fn echo() { todo!() }")),
+            Status::NotStarted
+        );
+        assert_eq!(
+            progress.status(key, Some(b"fn echo() {}")),
+            Status::NotChecked
+        );
+        assert_eq!(progress.status(key, None), Status::Missing);
+    }
+
+    #[test]
+    fn a_check_is_remembered_until_the_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut progress = Progress {
+            path: dir.path().join("deep/progress.json"),
+            records: BTreeMap::new(),
+        };
+        progress.record("lesson1/echo", b"version 1", true).unwrap();
+        progress.record("lesson1/greet", b"attempt", false).unwrap();
+
+        let reread = Progress {
+            path: progress.path.clone(),
+            records: serde_json::from_slice(&fs::read(&progress.path).unwrap()).unwrap(),
+        };
+        assert_eq!(
+            reread.status("lesson1/echo", Some(b"version 1")),
+            Status::Passed
+        );
+        assert_eq!(
+            reread.status("lesson1/echo", Some(b"version 2")),
+            Status::Changed { passed: true }
+        );
+        assert_eq!(
+            reread.status("lesson1/greet", Some(b"attempt")),
+            Status::Failed
+        );
+        assert_eq!(
+            reread
+                .status("lesson1/greet", Some(b"attempt 2"))
+                .to_string(),
+            "changed since it failed"
+        );
+    }
+
+    #[test]
+    fn the_digest_is_md5_in_hex() {
+        assert_eq!(digest(b""), "d41d8cd98f00b204e9800998ecf8427e");
+    }
+}

@@ -1,0 +1,359 @@
+//! Running one exercise's tests with `cargo test`, and reading what they said.
+//!
+//! Each exercise is a test target of its own (`cargo test -p lessonN-exercises --test NAME`), so
+//! that one exercise that does not compile does not hide the others. Features pick the code under
+//! test: none for the student's file, `mistake` for the planted mistake, the default for the
+//! reference solution, which also serves in teacher mode, where the tests talk to a command.
+
+use std::path::Path;
+use std::process::Command;
+
+use socket_lab::exercise::{CLIENT_COMMAND_ENV, COMMAND_DIR_ENV, RUST_ONLY, SERVER_COMMAND_ENV};
+
+use super::catalog::{Exercise, ExerciseSet};
+
+/// Whose code an exercise's tests check.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum Variant {
+    /// Your files: `NAME.rs`
+    Yours,
+    /// The kit's reference solutions: `solutions/NAME.rs`
+    Solution,
+    /// The kit's planted mistakes: `mistakes/NAME.rs`
+    Mistake,
+}
+
+/// Programs given by a teacher, to check instead of Rust code.
+#[derive(Clone, Copy, Debug)]
+pub struct Commands<'a> {
+    pub server: Option<&'a str>,
+    pub client: Option<&'a str>,
+}
+
+/// What the tests check.
+#[derive(Clone, Copy, Debug)]
+pub enum Subject<'a> {
+    Files(Variant),
+    Commands(Commands<'a>),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Verdict {
+    Passed,
+    Failed,
+    DidNotCompile,
+}
+
+/// How one run of an exercise's tests went.
+pub struct Outcome {
+    pub verdict: Verdict,
+    /// The names of the tests that failed, sorted.
+    pub failed_tests: Vec<String>,
+    /// How many tests ran, failed or not.
+    pub tests_run: usize,
+    /// What a person needs to see of a failure: compiler errors, or the first failed test's
+    /// output, without Cargo's noise.
+    pub excerpt: String,
+}
+
+/// The longest excerpt shown, in lines: enough for an error and its context.
+const EXCERPT_LINES: usize = 30;
+
+/// Builds and runs the tests of `exercise` on `subject`, from the workspace at `root`.
+pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject) -> Outcome {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root)
+        .args(["test", "--color", "never", "-p", &set.package])
+        .args(["--test", &exercise.name])
+        // The checker shows the panic message; a backtrace would bury it.
+        .env("RUST_BACKTRACE", "0");
+    match subject {
+        Subject::Files(Variant::Yours) => {
+            command.arg("--no-default-features");
+        }
+        Subject::Files(Variant::Mistake) => {
+            command.args(["--no-default-features", "--features", "mistake"]);
+        }
+        Subject::Files(Variant::Solution) => {}
+        Subject::Commands(commands) => {
+            // The reference solution is compiled (the tests need some Rust code to build) but
+            // not run: the tests talk to the commands instead.
+            for (name, value) in [
+                (SERVER_COMMAND_ENV, commands.server),
+                (CLIENT_COMMAND_ENV, commands.client),
+            ] {
+                match value {
+                    Some(value) => command.env(name, value),
+                    None => command.env_remove(name),
+                };
+            }
+            if let Ok(dir) = std::env::current_dir() {
+                command.env(COMMAND_DIR_ENV, dir);
+            }
+            // One test at a time: a student's server may serve one client at a time, as the
+            // early lessons' do.
+            command.args(["--", "--skip", RUST_ONLY, "--test-threads=1"]);
+        }
+    }
+    match command.output() {
+        Ok(output) => read_outcome(
+            output.status.success(),
+            &String::from_utf8_lossy(&output.stdout),
+            &String::from_utf8_lossy(&output.stderr),
+        ),
+        Err(err) => Outcome {
+            verdict: Verdict::DidNotCompile,
+            failed_tests: Vec::new(),
+            tests_run: 0,
+            excerpt: format!("could not run cargo: {err}"),
+        },
+    }
+}
+
+/// Reads the outcome from what `cargo test` printed on stdout (the test harness) and stderr
+/// (Cargo and the compiler).
+fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
+    let tests_run = tests_run(stdout);
+    let compiled = stdout.lines().any(|line| line.starts_with("running "));
+    if !compiled {
+        return Outcome {
+            verdict: Verdict::DidNotCompile,
+            failed_tests: Vec::new(),
+            tests_run,
+            excerpt: compiler_errors(stderr),
+        };
+    }
+    let mut sections = failed_sections(stdout);
+    sections.sort();
+    let failed_tests: Vec<String> = sections.iter().map(|(name, _)| name.clone()).collect();
+    let excerpt = match sections.first() {
+        Some((_, text)) => text.clone(),
+        // A failure without a failed test: the test process died. Its last words say why.
+        None if !success => last_lines(&format!("{stdout}\n{stderr}"), 15),
+        None => String::new(),
+    };
+    Outcome {
+        verdict: if success {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        },
+        failed_tests,
+        tests_run,
+        excerpt,
+    }
+}
+
+/// Adds up `N passed; M failed` over every `test result:` line.
+fn tests_run(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("test result: "))
+        .flat_map(|result| result.split(';'))
+        .filter_map(|part| {
+            let part = part
+                .trim()
+                .trim_start_matches("ok. ")
+                .trim_start_matches("FAILED. ");
+            let (count, what) = part.split_once(' ')?;
+            matches!(what, "passed" | "failed").then(|| count.parse::<usize>().ok())?
+        })
+        .sum()
+}
+
+/// Each failed test's captured output: libtest prints it under `---- NAME stdout ----`.
+fn failed_sections(stdout: &str) -> Vec<(String, String)> {
+    let mut sections = Vec::new();
+    let mut current: Option<(String, Vec<&str>)> = None;
+    for line in stdout.lines() {
+        let header = line
+            .strip_prefix("---- ")
+            .and_then(|rest| rest.strip_suffix(" stdout ----"));
+        if header.is_some() || line == "failures:" {
+            if let Some((name, lines)) = current.take() {
+                sections.push((name, tidy(&lines)));
+            }
+        }
+        if let Some(name) = header {
+            current = Some((name.to_string(), Vec::new()));
+        } else if let Some((_, lines)) = current.as_mut() {
+            lines.push(line);
+        }
+    }
+    if let Some((name, lines)) = current {
+        sections.push((name, tidy(&lines)));
+    }
+    sections
+}
+
+/// The compiler's errors, without its warnings and without Cargo's progress lines.
+fn compiler_errors(stderr: &str) -> String {
+    let mut errors: Vec<Vec<&str>> = Vec::new();
+    let mut in_error = false;
+    for line in stderr.lines() {
+        if line.starts_with("error") || line.starts_with("warning") {
+            in_error = line.starts_with("error")
+                && !line.starts_with("error: could not compile")
+                && !line.starts_with("error: test failed");
+            if in_error {
+                errors.push(vec![line]);
+            }
+        } else if line.is_empty() {
+            in_error = false;
+        } else if in_error {
+            errors.last_mut().expect("an error has begun").push(line);
+        }
+    }
+    if errors.is_empty() {
+        return last_lines(stderr, 15);
+    }
+    let blocks: Vec<String> = errors.iter().map(|block| tidy(block)).collect();
+    cap(&blocks.join("\n\n"))
+}
+
+/// Makes captured test output readable: no blank lines around it, no thread ids or backtrace
+/// notes, and `exercises/echo.rs` rather than `exercises/tests/../echo.rs`.
+fn tidy(lines: &[&str]) -> String {
+    let kept: Vec<String> = lines
+        .iter()
+        .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
+        .map(|line| without_thread_id(&line.replace("/tests/../", "/")))
+        .collect();
+    cap(kept.join("\n").trim_matches('\n'))
+}
+
+/// `thread 'server' (31451) panicked at` -> `thread 'server' panicked at`: the id changes on
+/// every run and tells a student nothing.
+fn without_thread_id(line: &str) -> String {
+    let Some(rest) = line.strip_prefix("thread '") else {
+        return line.to_string();
+    };
+    let Some((name, after)) = rest.split_once("' (") else {
+        return line.to_string();
+    };
+    match after.split_once(") ") {
+        Some((id, tail)) if id.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("thread '{name}' {tail}")
+        }
+        _ => line.to_string(),
+    }
+}
+
+fn cap(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= EXCERPT_LINES {
+        return text.to_string();
+    }
+    format!(
+        "{}\n[... {} more lines]",
+        lines[..EXCERPT_LINES].join("\n"),
+        lines.len() - EXCERPT_LINES
+    )
+}
+
+fn last_lines(text: &str, count: usize) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(count)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAILED_RUN: &str = "
+running 3 tests
+test b_second ... FAILED
+test a_first ... FAILED
+test c_third ... ok
+
+failures:
+
+---- b_second stdout ----
+
+thread 'b_second' (3311) panicked at lessons/l/exercises/tests/echo.rs:37:43:
+sent b\"x\"
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+---- a_first stdout ----
+
+thread 'server' (3312) panicked at lessons/l/exercises/tests/../echo.rs:19:5:
+not yet implemented
+
+thread 'a_first' (3313) panicked at lessons/l/exercises/tests/echo.rs:37:43:
+sent b\"hello\", and b\"\" came back before the connection was reset
+
+
+failures:
+    a_first
+    b_second
+
+test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.08s
+";
+
+    #[test]
+    fn the_first_failed_test_by_name_is_shown_tidied() {
+        let outcome = read_outcome(false, FAILED_RUN, "   Compiling x\nerror: test failed");
+        assert_eq!(outcome.verdict, Verdict::Failed);
+        assert_eq!(outcome.failed_tests, ["a_first", "b_second"]);
+        assert_eq!(outcome.tests_run, 3);
+        assert_eq!(
+            outcome.excerpt,
+            "thread 'server' panicked at lessons/l/exercises/echo.rs:19:5:\n\
+             not yet implemented\n\n\
+             thread 'a_first' panicked at lessons/l/exercises/tests/echo.rs:37:43:\n\
+             sent b\"hello\", and b\"\" came back before the connection was reset"
+        );
+    }
+
+    #[test]
+    fn compiler_errors_are_kept_and_warnings_dropped() {
+        let stderr = "   Compiling lesson1-exercises v0.1.0 (/w/l)
+warning: unused import: `Read`
+  --> lessons/l/exercises/tests/../fetch.rs:10:21
+   |
+10 | use std::io::{self, Read};
+   |                     ^^^^
+
+error[E0308]: mismatched types
+  --> lessons/l/exercises/tests/../echo.rs:12:5
+   |
+12 |     5
+   |     ^ expected `Result<(), Error>`, found integer
+
+warning: `lesson1-exercises` (test \"echo\") generated 1 warning
+error: could not compile `lesson1-exercises` (test \"echo\") due to 1 previous error; 1 warning emitted
+";
+        let outcome = read_outcome(false, "", stderr);
+        assert_eq!(outcome.verdict, Verdict::DidNotCompile);
+        assert_eq!(
+            outcome.excerpt,
+            "error[E0308]: mismatched types
+  --> lessons/l/exercises/echo.rs:12:5
+   |
+12 |     5
+   |     ^ expected `Result<(), Error>`, found integer"
+        );
+    }
+
+    #[test]
+    fn a_passing_run_counts_its_tests() {
+        let stdout = "running 0 tests\ntest result: ok. 0 passed; 0 failed; 0 ignored\n\n\
+                      running 2 tests\ntest result: ok. 2 passed; 0 failed; 1 filtered out\n";
+        let outcome = read_outcome(true, stdout, "");
+        assert_eq!(outcome.verdict, Verdict::Passed);
+        assert_eq!(outcome.tests_run, 2);
+        assert!(outcome.failed_tests.is_empty());
+    }
+
+    #[test]
+    fn thread_ids_go_and_other_lines_stay() {
+        assert_eq!(
+            without_thread_id("thread 'server' (31451) panicked at a.rs:1:1:"),
+            "thread 'server' panicked at a.rs:1:1:"
+        );
+        assert_eq!(without_thread_id("thread 'x' (y) z"), "thread 'x' (y) z");
+        assert_eq!(without_thread_id("sent b\"x\""), "sent b\"x\"");
+    }
+}

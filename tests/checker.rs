@@ -1,0 +1,402 @@
+//! The exercise checker, run as students and teachers run it: `cargo run`, `cargo run -- check`.
+//!
+//! These tests never check the student's files against a fixed expectation (a student runs this
+//! suite too, with half-done exercises): they check the planted mistakes, the reference
+//! solutions, and programs in Python that live beside this file, in `peers/`. Each run keeps its
+//! progress in a file of its own, leaving the student's alone.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{assert_matches_book, workspace_root};
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// Generous: the checker builds each exercise's tests, on a busy machine perhaps from scratch.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// `cargo run -- ARGS` from the workspace's root, with a progress file of its own (in `dir`).
+fn checker(dir: &TempDir) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("socket-lab").unwrap();
+    command
+        .current_dir(workspace_root())
+        .env("SOCKET_LAB_PROGRESS", dir.path().join("progress.json"))
+        .timeout(CHECK_TIMEOUT);
+    command
+}
+
+fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("the checker prints UTF-8")
+}
+
+#[test]
+fn the_planted_mistakes_fail_with_what_went_wrong_and_the_hint() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson1", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    for exercise in ["echo", "greet", "fetch"] {
+        assert!(
+            stdout.contains(&format!("  {exercise:<5}  FAIL\n")),
+            "{exercise}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("more arrived: the server must send back only what it received"));
+    assert!(stdout.contains("hint: After `read` returns n"));
+    assert!(stdout.ends_with("0 of 3 passed.\n"));
+    assert_matches_book("checker-lesson1-mistakes.txt", &stdout);
+    assert!(
+        !dir.path().join("progress.json").exists(),
+        "checking the mistakes must not count as the student's progress"
+    );
+}
+
+#[test]
+fn the_reference_solutions_pass() {
+    let dir = TempDir::new().unwrap();
+    checker(&dir)
+        .args(["check", "1", "--variant", "solution"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  echo   PASS\n  greet  PASS\n  fetch  PASS\n",
+        ))
+        .stdout(predicate::str::ends_with("3 of 3 passed.\n"));
+}
+
+#[test]
+fn the_planted_mistakes_of_lesson2_fail_with_what_went_wrong_and_the_hint() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson2", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("  lossy  FAIL\n  count  FAIL\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 of 5 tests failed:\n  bad_bytes_are_replaced_at_once\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("hint: When `str::from_utf8` fails"));
+    assert!(stdout.ends_with("0 of 2 passed.\n"));
+    assert_matches_book("checker-lesson2-mistakes.txt", &stdout);
+}
+
+#[test]
+fn the_planted_mistakes_of_lesson3_fail() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson3", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("  busy     FAIL\n  ask_all  FAIL\n"),
+        "{stdout}"
+    );
+    // The first failure shown is busy's: its one test that makes handlers panic.
+    assert!(
+        stdout.contains("1 of 5 tests failed:\n  a_handler_that_panics_gives_its_place_back\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("though fewer than 3 clients were connected"));
+    assert!(stdout.contains("hint: Who counts the clients being served"));
+    assert!(stdout.ends_with("0 of 2 passed.\n"));
+}
+
+/// What a student who asks the servers one after the other is told, as the book shows it.
+#[test]
+fn the_planted_mistake_of_ask_all_is_told_what_the_servers_saw() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson3", "ask_all", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("1 of 3 tests failed:\n  every_server_is_asked_before_any_answers\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("server 1 answered before all were asked: only 1 of the 3 had been"));
+    assert_matches_book("checker-lesson3-ask_all-mistake.txt", &stdout);
+}
+
+#[test]
+fn the_reference_solutions_of_lessons_2_and_3_pass() {
+    let dir = TempDir::new().unwrap();
+    checker(&dir)
+        .args(["check", "lesson2", "--variant", "solution"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  lossy  PASS\n  count  PASS\n"))
+        .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
+    checker(&dir)
+        .args(["check", "3", "--variant", "solution"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  busy     PASS\n  ask_all  PASS\n",
+        ))
+        .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
+}
+
+/// Whatever state the student's `greet.rs` is in, the listing then shows what the check found.
+#[test]
+fn a_check_of_your_file_shows_in_the_listing_until_you_change_it() {
+    let dir = TempDir::new().unwrap();
+    let check = checker(&dir)
+        .args(["check", "lesson1", "greet"])
+        .output()
+        .unwrap();
+    let passed = check.status.success();
+    let verdict = if passed { "PASS" } else { "FAIL" };
+    assert!(stdout_of(&check).contains(&format!("  greet  {verdict}")));
+
+    let listing = checker(&dir).assert().success().get_output().clone();
+    let listing = stdout_of(&listing);
+    let status = if passed { "passed" } else { "failed" };
+    assert!(
+        listing
+            .lines()
+            .any(|line| line.trim_start().starts_with("greet") && line.contains(status)),
+        "{listing}"
+    );
+    assert!(listing.contains("cargo run -- check lesson1"));
+    assert!(listing.contains("cargo run -p lesson1"));
+}
+
+#[test]
+fn an_unknown_lesson_or_exercise_is_refused_with_the_choices() {
+    let dir = TempDir::new().unwrap();
+    checker(&dir)
+        .args(["check", "lesson99"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "error: there is no lesson `lesson99`; the lessons are lesson1",
+        ));
+    checker(&dir)
+        .args(["check", "lesson1", "ecco"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "there is no exercise `ecco` here; the exercises are echo, greet, fetch",
+        ));
+}
+
+// Teacher mode: the same tests, against programs in Python.
+
+/// The command line that runs one of the Python programs in `tests/peers/`, such as
+/// `lesson1/echo_server.py`.
+fn python(file: &str, args: &str) -> String {
+    let path = Path::new("tests/peers").join(file);
+    assert!(workspace_root().join(&path).is_file(), "{path:?}");
+    format!("python3 {} {args}", path.display())
+}
+
+/// Whether python3 is there to run the peers. CI sets SOCKET_LAB_REQUIRE_PYTHON, so that a
+/// missing Python fails there instead of skipping these tests.
+fn python_available() -> bool {
+    let found = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("SOCKET_LAB_REQUIRE_PYTHON").is_none(),
+            "the teacher-mode tests need python3"
+        );
+        eprintln!("python3 is not installed: the teacher-mode tests are skipped");
+    }
+    found
+}
+
+#[test]
+fn a_correct_python_echo_server_passes() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python("lesson1/echo_server.py", "{port}");
+    checker(&dir)
+        .args(["check", "lesson1", "echo", "--server", &server])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  echo  PASS\n"))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_echo_server_that_trusts_one_recv_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python("lesson1/echo_server_one_recv.py", "{port}");
+    let output = checker(&dir)
+        .args(["check", "lesson1", "echo", "--server", &server])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("  echo  FAIL\n"), "{stdout}");
+    // A short message in one piece comes back fine; a message in pieces does not. The test that
+    // hands Rust code a special stream is not run against a command.
+    assert!(stdout.contains("2 of 3 tests failed:\n  each_piece_of_a_message_comes_back\n"));
+    assert!(!stdout.contains("rust_only"));
+    assert_matches_book("checker-teacher-echo.txt", &stdout);
+}
+
+#[test]
+fn a_correct_python_fetch_client_passes_and_the_server_exercises_are_skipped() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let client = python("lesson1/fetch_client.py", "{host} {port}");
+    checker(&dir)
+        .args(["check", "lesson1", "--client", &client])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  echo   skipped: a server exercise (give its command with --server)\n",
+        ))
+        .stdout(predicate::str::contains("  fetch  PASS\n"))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_fetch_client_that_trusts_one_recv_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let client = python("lesson1/fetch_client_one_recv.py", "{host} {port}");
+    checker(&dir)
+        .args(["check", "lesson1", "fetch", "--client", &client])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("  fetch  FAIL\n"))
+        .stdout(predicate::str::contains(
+            "only the first 1024 of the 100000 bytes came",
+        ));
+}
+
+#[test]
+fn a_correct_python_count_server_passes() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python("lesson2/count_server.py", "{port}");
+    checker(&dir)
+        .args(["check", "lesson2", "count", "--server", &server])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  count  PASS\n"))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_count_server_that_decodes_each_recv_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python("lesson2/count_server_decodes_each_recv.py", "{port}");
+    let output = checker(&dir)
+        .args(["check", "lesson2", "count", "--server", &server])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("  count  FAIL\n"), "{stdout}");
+    // Lines sent whole pass; the line sent a byte per write, and the line that is not UTF-8,
+    // make it raise UnicodeDecodeError and close. The test with one-byte reads is Rust's only.
+    assert!(
+        stdout.contains(
+            "2 of 4 tests failed:\n  a_line_sent_one_byte_per_write_is_counted_the_same\n  \
+             a_line_that_is_not_utf8_is_answered_not_utf8\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("'utf-8' codec can't decode"), "{stdout}");
+    assert!(!stdout.contains("rust_only"));
+}
+
+#[test]
+fn a_correct_python_busy_server_passes() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python("lesson3/busy_server.py", "{port}");
+    checker(&dir)
+        .args(["check", "lesson3", "--server", &server])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  busy     PASS\n"))
+        .stdout(predicate::str::contains(
+            "  ask_all  skipped: it checks Rust code only\n",
+        ))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_busy_server_that_loses_places_on_an_exception_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python("lesson3/busy_server_loses_places.py", "{port}");
+    let output = checker(&dir)
+        .args(["check", "lesson3", "busy", "--server", &server])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("  busy  FAIL\n"), "{stdout}");
+    assert!(
+        stdout.contains("1 of 5 tests failed:\n  a_handler_that_panics_gives_its_place_back\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("though fewer than 3 clients were connected"));
+    assert!(stdout.contains("a handler failed: the client sent \"panic\""));
+}
+
+#[test]
+fn a_server_command_that_never_listens_fails_with_its_own_words() {
+    let dir = TempDir::new().unwrap();
+    checker(&dir)
+        .args([
+            "check",
+            "lesson1",
+            "echo",
+            "--server",
+            "echo 'cannot start: no such file' >&2; exit 3",
+        ])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("  echo  FAIL\n"))
+        .stdout(predicate::str::contains("could not start the server"))
+        .stdout(predicate::str::contains("cannot start: no such file"));
+}

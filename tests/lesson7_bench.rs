@@ -1,0 +1,68 @@
+//! `lesson7 bench` runs and prints the table the book shows. Speed itself is never asserted here
+//! (the machines are shared and noisy): the test runs the benchmark on a few MiB and compares the
+//! shape of its output, every number aside, with the table recorded from a real 1 GiB run.
+//!
+//! To record that table again (it is never written by a test):
+//!
+//! ```console
+//! $ cargo run --release -p lesson7 -- bench --dir /dev/shm > book/src/output/lesson7-bench.txt
+//! ```
+
+mod common;
+
+use std::fs;
+use std::sync::OnceLock;
+
+use common::{lesson_cmd, normalize, workspace_root};
+use regex::Regex;
+
+/// The output with every size, number and run of spaces made alike.
+fn shape(text: &str) -> String {
+    static RULES: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [
+            (r"\d+(\.\d+)? (B|KiB|MiB|GiB|TiB)\b", "SIZE"),
+            (r"\d+(\.\d+)?", "N"),
+            (r"[ \t]+", " "),
+        ]
+        .map(|(pattern, replacement)| (Regex::new(pattern).unwrap(), replacement))
+    });
+    let mut text = normalize(text);
+    for (pattern, replacement) in rules {
+        text = pattern.replace_all(&text, *replacement).into_owned();
+    }
+    text
+}
+
+#[test]
+fn the_benchmark_runs_small_and_prints_the_table_the_book_shows() {
+    let output = lesson_cmd("lesson7")
+        .args([
+            "bench",
+            "--size",
+            "4MiB",
+            "--sessions",
+            "20",
+            "--session-size",
+            "64KiB",
+        ])
+        .args(["--runs", "1"])
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("lesson 7 benchmark: 4.0 MiB over loopback"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("20 sessions at once, each putting and getting 64.0 KiB"));
+    let recorded = fs::read_to_string(workspace_root().join("book/src/output/lesson7-bench.txt"))
+        .expect("the recorded benchmark table");
+    assert_eq!(
+        shape(&stdout),
+        shape(&recorded),
+        "the benchmark's table changed shape"
+    );
+}
