@@ -9,8 +9,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output};
 
 use regex::Regex;
 use serde_json::Value;
@@ -174,19 +173,11 @@ pub fn python_peer(name: &str, args: &[&str], dir: &Path) -> Command {
 /// Runs the article-style Python client against `addr` with `script` on its stdin.
 pub fn run_article_client(addr: SocketAddr, script: &str, dir: &Path) -> Output {
     let port = addr.port().to_string();
-    let mut child = python_peer("article_client.py", &["127.0.0.1", &port], dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    wait_with_timeout(child, LINE_TIMEOUT)
+    assert_cmd::Command::from_std(python_peer("article_client.py", &["127.0.0.1", &port], dir))
+        .timeout(LINE_TIMEOUT)
+        .write_stdin(script)
+        .output()
+        .expect("python3 runs")
 }
 
 /// Starts the article-style Python server, with `users`, in `dir` (homes are DIR/USER).
@@ -194,23 +185,6 @@ pub fn start_article_server(users: &Path, dir: &Path) -> ServerProcess {
     let mut command = python_peer("article_server.py", &[users.to_str().unwrap(), "0"], dir);
     command.env("PYTHONUNBUFFERED", "1");
     ServerProcess::start(command).expect("python3 runs")
-}
-
-/// Waits for a child for at most `limit`, killing it after that; returns what it printed.
-fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> Output {
-    let deadline = std::time::Instant::now() + limit;
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            let output = child.wait_with_output().unwrap();
-            panic!(
-                "the Python client did not finish within {limit:?}; it printed {:?}",
-                String::from_utf8_lossy(&output.stdout)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
 }
 
 /// Runs `lessonN client --addr ADDR ARGS` in `dir` with `script` on stdin; returns its output.

@@ -13,7 +13,7 @@ use crate::transfer::{BUFFER_SIZE, PartialFile, copy_exact};
 
 // ANCHOR: put
 /// Uploads the `size` bytes of `file` as `name`, the article's way: the header, the server's
-/// `{"status": 200}`, then the bytes. `ftp_user` is sent because the article's server needs it.
+/// `{"status": 200}`, then the bytes.
 pub fn put(
     client: &mut Client,
     name: &str,
@@ -21,14 +21,20 @@ pub fn put(
     size: u64,
     buffer_size: usize,
 ) -> io::Result<Result<(), Refusal>> {
-    let header =
-        json!({"action": "put", "filename": name, "file_size": size, "ftp_user": client.user});
-    if let Err(refusal) = client.request(&header)?.into_result() {
+    if let Err(refusal) = put_header(client, name, size)? {
         return Ok(Err(refusal));
     }
     let mut buf = vec![0; buffer_size];
     copy_exact(file, &mut client.stream, size, &mut buf)?;
     Ok(Ok(()))
+}
+
+/// The first half of put: the header, and the server's answer. After `Ok(())` the server waits
+/// for exactly `size` bytes. `ftp_user` is sent because the article's server needs it.
+pub fn put_header(client: &mut Client, name: &str, size: u64) -> io::Result<Result<(), Refusal>> {
+    let header =
+        json!({"action": "put", "filename": name, "file_size": size, "ftp_user": client.user});
+    Ok(client.request(&header)?.into_result().map(drop))
 }
 // ANCHOR_END: put
 

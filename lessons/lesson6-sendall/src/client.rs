@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use lesson4::client::{Client, RunCommand, interact};
-use serde_json::json;
 
 use crate::buffers::connect_with_small_buffers;
 use crate::upload::{send_lines_like_the_article, send_lines_with_write_all};
@@ -62,9 +61,7 @@ fn put_line_by_line(client: &mut Client, path: &str, write_all: bool) -> io::Res
     };
     let how = if write_all { "write_all" } else { "write" };
     println!("put {name}: {size} bytes, one {how} per line");
-    let header =
-        json!({"action": "put", "filename": name, "file_size": size, "ftp_user": client.user});
-    if let Err(refusal) = client.request(&header)?.into_result() {
+    if let Err(refusal) = lesson5::client::put_header(client, &name, size)? {
         println!("{refusal}");
         return Ok(());
     }

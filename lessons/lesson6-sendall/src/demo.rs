@@ -18,7 +18,6 @@ use lesson4::users::Users;
 use lesson5::server::UploadServer;
 use lesson6::buffers::{connect_with_small_buffers, listen_with_small_buffers};
 use lesson6::upload::{send_lines_like_the_article, send_lines_with_write_all, write_all_by_hand};
-use serde_json::json;
 use socket_lab::demo::{self, bytes, note, say};
 
 const TEN_MIB: usize = 10 << 20;
@@ -257,14 +256,11 @@ fn log_in(addr: SocketAddr) -> anyhow::Result<Client> {
 
 /// The article's put header for long-lines.txt, and the server's 200.
 fn put_header(client: &mut Client, size: usize) -> anyhow::Result<()> {
-    let header = json!({"action": "put", "filename": "long-lines.txt", "file_size": size, "ftp_user": "alex"});
-    let reply = client.request(&header)?;
+    lesson5::client::put_header(client, "long-lines.txt", size as u64)?
+        .map_err(|refusal| anyhow::anyhow!("{refusal}"))?;
     say(
         "client",
-        format!(
-            "put long-lines.txt, {size} bytes: the server answered {}",
-            reply.status
-        ),
+        format!("put long-lines.txt, {size} bytes: the server answered 200"),
     );
     Ok(())
 }
