@@ -400,3 +400,237 @@ fn a_server_command_that_never_listens_fails_with_its_own_words() {
         .stdout(predicate::str::contains("could not start the server"))
         .stdout(predicate::str::contains("cannot start: no such file"));
 }
+
+// Lessons 4 to 6: the planted mistakes, the reference solutions, and the Python programs that
+// speak the article's protocol.
+
+#[test]
+fn the_planted_mistakes_of_lesson4_fail() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson4", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("  rm       FAIL\n  lockout  FAIL\n"),
+        "{stdout}"
+    );
+    // The rm that answers only when it succeeds leaves the client waiting for each refusal.
+    assert!(
+        stdout.contains("3 of 6 tests failed:\n  a_directory_is_refused_and_kept\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r#"sent {"action":"rm","path":"docs/2024"}: no reply came within 5s"#));
+    assert!(stdout.contains("hint: Which of `Workdir`'s methods"));
+    assert!(stdout.ends_with("0 of 2 passed.\n"));
+    assert_matches_book("checker-lesson4-mistakes.txt", &stdout);
+}
+
+#[test]
+fn the_planted_mistakes_of_lessons_5_and_6_fail() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson5", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("  receive  FAIL\n  frames   FAIL\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("get pieces.bin announced 1000 bytes, not the 3000 that were put"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("0 of 2 passed.\n"));
+
+    let output = checker(&dir)
+        .args(["check", "lesson6", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("  send_all  FAIL\n  upload    FAIL\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 of 5 tests failed:\n  an_interrupted_write_is_tried_again\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("stopped after 2000 bytes with \"operation interrupted\""));
+    assert!(stdout.ends_with("0 of 2 passed.\n"));
+}
+
+/// Only the upload exercise's mistake: the article's loop, which loses the end of a long line.
+#[test]
+fn the_planted_mistake_of_upload_loses_part_of_a_long_line() {
+    let dir = TempDir::new().unwrap();
+    checker(&dir)
+        .args(["check", "lesson6", "upload", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains(
+            "1 of 2 tests failed:\n  a_file_with_a_long_line_arrives_whole\n",
+        ))
+        .stdout(predicate::str::contains(
+            "the client closed the connection before the 8388642 bytes it announced had all \
+             arrived",
+        ));
+}
+
+#[test]
+fn the_reference_solutions_of_lessons_4_to_6_pass() {
+    let dir = TempDir::new().unwrap();
+    for (lesson, listing) in [
+        ("lesson4", "  rm       PASS\n  lockout  PASS\n"),
+        ("lesson5", "  receive  PASS\n  frames   PASS\n"),
+        ("lesson6", "  send_all  PASS\n  upload    PASS\n"),
+    ] {
+        checker(&dir)
+            .args(["check", lesson, "--variant", "solution"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(listing))
+            .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
+    }
+}
+
+/// The command line of a lesson 4 or 5 server in `tests/peers/`, given lesson 4's sample users.
+fn python_ftp_server(file: &str) -> String {
+    python(file, "lessons/lesson4-login/users.json {port}")
+}
+
+#[test]
+fn a_correct_python_lockout_server_passes() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python_ftp_server("lesson4/lockout_server.py");
+    checker(&dir)
+        .args(["check", "lesson4", "--server", &server])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  rm       skipped: it checks Rust code only\n  lockout  PASS\n",
+        ))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_lockout_server_that_counts_per_connection_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python_ftp_server("lesson4/lockout_server_counts_per_connection.py");
+    let output = checker(&dir)
+        .args(["check", "lesson4", "lockout", "--server", &server])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("  lockout  FAIL\n"), "{stdout}");
+    // Locked out on its own connection, never on the next one.
+    assert!(
+        stdout.contains(
+            "2 of 6 tests failed:\n  three_wrong_passwords_lock_the_user_out\n  \
+             wrong_passwords_on_separate_connections_add_up\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(
+        "after three wrong passwords for alex in a row, on a new connection: sent \"alex\", and \
+         the answer was \"200\""
+    ));
+}
+
+#[test]
+fn a_correct_python_put_server_passes() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python_ftp_server("lesson5/put_server.py");
+    checker(&dir)
+        .args(["check", "lesson5", "receive", "--server", &server])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  receive  PASS\n"))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_put_server_that_trusts_one_recv_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let server = python_ftp_server("lesson5/put_server_one_recv.py");
+    let output = checker(&dir)
+        .args(["check", "lesson5", "receive", "--server", &server])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("  receive  FAIL\n"), "{stdout}");
+    // A file in one write is stored whole; a file in two pieces, or cut off after its first,
+    // is stored as its first piece. The test with one-byte reads is Rust's only.
+    assert!(
+        stdout.contains(
+            "2 of 5 tests failed:\n  a_file_sent_in_pieces_is_stored_whole\n  \
+             an_upload_cut_short_is_not_kept\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("rust_only"));
+    assert_matches_book("checker-teacher-receive.txt", &stdout);
+}
+
+#[test]
+fn a_correct_python_upload_client_passes() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let client = python("lesson6/upload_client.py", "{host} {port}");
+    checker(&dir)
+        .args(["check", "lesson6", "--client", &client])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  send_all  skipped: it checks Rust code only\n  upload    PASS\n",
+        ))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_upload_client_that_ignores_what_send_returns_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let client = python("lesson6/upload_client_ignores_count.py", "{host} {port}");
+    let output = checker(&dir)
+        .args(["check", "lesson6", "upload", "--client", &client])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    // Short lines fit in the socket; the long one does not, and its end is lost.
+    assert!(
+        stdout.contains("1 of 2 tests failed:\n  a_file_with_a_long_line_arrives_whole\n"),
+        "{stdout}"
+    );
+    assert_matches_book("checker-teacher-upload.txt", &stdout);
+}
