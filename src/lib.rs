@@ -10,9 +10,11 @@
 //!   teacher's command) on a free port, and the kit's side of the conversation, with timeouts.
 //! - [`listening`]: the `listening on HOST:PORT` line every server prints when it is ready.
 //! - [`process`]: starting a server as a child process and finding its port, for tests and the checker.
+//! - [`input`]: reading what the user types after a prompt, for the interactive clients.
 
 pub mod cli;
 pub mod demo;
 pub mod exercise;
+pub mod input;
 pub mod listening;
 pub mod process;

@@ -7,7 +7,9 @@ mod common;
 use common::{assert_matches_book, lesson_cmd, unused_addr};
 use predicates::prelude::*;
 
-const LESSONS: &[&str] = &["lesson1", "lesson2", "lesson3", "lesson7"];
+const LESSONS: &[&str] = &[
+    "lesson1", "lesson2", "lesson3", "lesson4", "lesson5", "lesson6", "lesson7",
+];
 
 #[test]
 fn every_demo_runs_and_prints_what_the_book_shows() {

@@ -1,6 +1,84 @@
 //! Lesson 4: login and JSON dispatch.
 //!
+//! The article's FTP server (section 三) as far as its login and its command loop: the client logs
+//! in with a user name and a password checked against md5 digests in a users file, then sends JSON
+//! requests that the server dispatches on their `action`. Each user has a home directory, and each
+//! session a current directory in it.
+//!
+//! - [`users`]: the users file, md5, and why md5 is not enough.
+//! - [`protocol`]: the messages: replies, and reading a request.
 //! - [`home`]: a user's home directory and a session's current directory, where every path a
 //!   client names is resolved inside the home or refused.
+//! - [`session`]: one logged-in client on the server, and what the server does for each request.
+//! - [`server`]: the handler: login, then requests dispatched on their action.
+//! - [`client`]: the article's client: the login prompts and a command loop.
 
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use socket_lab::listening;
+
+pub mod client;
 pub mod home;
+pub mod protocol;
+pub mod server;
+pub mod session;
+pub mod users;
+
+use server::FtpServer;
+use users::Users;
+
+/// The sample users file: alex and eric (password `abc123`), jack (password `qwer`).
+pub const SAMPLE_USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/users.json");
+
+/// Where lesson 4's server keeps its users' homes unless told otherwise (ignored by git).
+pub const DEFAULT_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ftp-root");
+
+/// Reads a users file (saying which file, and what is wrong with it, when it cannot) and prints
+/// the user names: a server's first line.
+pub fn load_users(path: &Path) -> anyhow::Result<Users> {
+    let users = Users::load(path)
+        .with_context(|| format!("could not read the users file {}", path.display()))?;
+    let names: Vec<&str> = users.names().collect();
+    println!("users: {}", names.join(", "));
+    Ok(users)
+}
+
+// ANCHOR: run
+/// `lesson4 server`: load the users, listen on `addr`, and give every connection a thread.
+pub fn run_server(addr: SocketAddr, users_file: &Path, root: &Path) -> anyhow::Result<()> {
+    let users = load_users(users_file)?;
+    let listener = lesson1::listen(addr).with_context(|| format!("could not listen on {addr}"))?;
+    listening::announce(&listener)?;
+    lesson3::serve_threaded(
+        &listener,
+        Arc::new(FtpServer::new(users, root.to_path_buf())),
+    )
+}
+// ANCHOR_END: run
+
+/// `lesson4 useradd NAME --users FILE`: set NAME's password (read from stdin) in FILE, which is
+/// created if it does not exist.
+pub fn run_useradd(name: &str, users_file: &Path, password: &str) -> anyhow::Result<()> {
+    let mut users = if users_file.exists() {
+        Users::load(users_file)
+            .with_context(|| format!("could not read the users file {}", users_file.display()))?
+    } else {
+        Users::default()
+    };
+    let added = users
+        .set_password(name, password)
+        .map_err(anyhow::Error::msg)?;
+    users
+        .save(users_file)
+        .with_context(|| format!("could not write the users file {}", users_file.display()))?;
+    let done = if added {
+        "added"
+    } else {
+        "changed the password of"
+    };
+    println!("{done} {name} in {}", users_file.display());
+    Ok(())
+}

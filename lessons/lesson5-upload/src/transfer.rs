@@ -1,0 +1,147 @@
+//! Moving exactly the bytes announced, and keeping a file that arrives only if all of it does.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How much one read asks for: the article's `recv(1024)`.
+pub const BUFFER_SIZE: usize = lesson1::RECV_SIZE;
+
+// ANCHOR: copy_exact
+/// Copies exactly `size` bytes from `from` to `to`, reading at most `buf.len()` bytes at a time
+/// and never more than what is left of the `size`.
+///
+/// On a socket, that last rule is what keeps the bytes after the file (the next request) out of
+/// the file. Fails with `UnexpectedEof` if `from` ends first: a peer that closed the connection,
+/// or a file that shrank after its size was sent.
+pub fn copy_exact(
+    from: &mut impl Read,
+    to: &mut impl Write,
+    size: u64,
+    buf: &mut [u8],
+) -> io::Result<()> {
+    let mut copied = 0;
+    while copied < size {
+        let wanted = buf
+            .len()
+            .min(usize::try_from(size - copied).unwrap_or(usize::MAX));
+        let n = match from.read(&mut buf[..wanted]) {
+            // A signal interrupted the read before any byte arrived: just read again (lesson 6).
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            result => result?,
+        };
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the data ended after {copied} of the {size} bytes announced"),
+            ));
+        }
+        to.write_all(&buf[..n])?;
+        copied += n as u64;
+    }
+    Ok(())
+}
+// ANCHOR_END: copy_exact
+
+// ANCHOR: partial_file
+/// A file being received. It is written under a temporary name in the directory of its final
+/// name, and renamed to the final name by [`PartialFile::keep`] once every byte has arrived.
+/// Dropped before that (the transfer was cut off, or failed), it is removed: nothing is left
+/// behind, and never half a file under the final name.
+pub struct PartialFile {
+    file: File,
+    temp: PathBuf,
+    target: PathBuf,
+    kept: bool,
+}
+
+impl PartialFile {
+    /// Creates the temporary file for `target`: `.upload-PID-N.part` in the same directory, so
+    /// that the rename cannot cross file systems. `create_new` never opens an existing file.
+    pub fn create(target: &Path) -> io::Result<PartialFile> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let dir = target.parent().unwrap_or(Path::new(""));
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let temp = dir.join(format!(".upload-{}-{n}.part", process::id()));
+            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+                Ok(file) => {
+                    return Ok(PartialFile {
+                        file,
+                        temp,
+                        target: target.to_path_buf(),
+                        kept: false,
+                    });
+                }
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Where the bytes go.
+    pub fn file(&mut self) -> &mut File {
+        &mut self.file
+    }
+
+    /// Gives the file its final name, replacing any file already there.
+    pub fn keep(mut self) -> io::Result<()> {
+        fs::rename(&self.temp, &self.target)?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+// ANCHOR_END: partial_file
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_exact_takes_the_size_and_leaves_the_rest() {
+        let mut stream = &b"twelve bytes{\"action\":\"ls\"}"[..];
+        let mut file = Vec::new();
+        copy_exact(&mut stream, &mut file, 12, &mut [0; 5]).unwrap();
+        assert_eq!(file, b"twelve bytes");
+        assert_eq!(stream, b"{\"action\":\"ls\"}");
+    }
+
+    #[test]
+    fn copy_exact_fails_when_the_source_ends_first() {
+        let err = copy_exact(&mut &b"short"[..], &mut Vec::new(), 12, &mut [0; 1024]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(
+            err.to_string(),
+            "the data ended after 5 of the 12 bytes announced"
+        );
+    }
+
+    #[test]
+    fn a_partial_file_appears_under_its_name_only_when_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("notes.txt");
+        let mut kept = PartialFile::create(&target).unwrap();
+        kept.file().write_all(b"all of it").unwrap();
+        let mut dropped = PartialFile::create(&target).unwrap();
+        dropped.file().write_all(b"half").unwrap();
+        assert!(!target.exists());
+        drop(dropped);
+        kept.keep().unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"all of it");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["notes.txt"]);
+    }
+}
