@@ -156,6 +156,64 @@ fn the_reference_solutions_of_lessons_2_and_3_pass() {
         .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
 }
 
+#[test]
+fn the_planted_mistakes_of_lesson7_fail_with_what_went_wrong_and_the_hint() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson7", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("  download  FAIL\n  deadline  FAIL\n"),
+        "{stdout}"
+    );
+    // The mistake reads the trailer and never compares it: only the flipped bit shows.
+    assert!(
+        stdout.contains("1 of 7 tests failed:\n  the_client_refuses_a_file_whose_md5_differs\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("hint: Does one read wait for all the bytes"));
+    assert!(stdout.ends_with("0 of 2 passed.\n"));
+    assert_matches_book("checker-lesson7-mistakes.txt", &stdout);
+}
+
+/// What a student whose deadline bounds each read, not the frame, is told, as the book shows it.
+#[test]
+fn the_planted_mistake_of_deadline_is_told_the_frame_took_too_long() {
+    let dir = TempDir::new().unwrap();
+    let output = checker(&dir)
+        .args(["check", "lesson7", "deadline", "--variant", "mistake"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains(
+            "1 of 9 tests failed:\n  a_frame_that_trickles_in_too_slowly_is_refused_at_the_deadline\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("should have answered 408, but it answered 200"));
+    assert_matches_book("checker-lesson7-deadline-mistake.txt", &stdout);
+}
+
+#[test]
+fn the_reference_solutions_of_lesson7_pass() {
+    let dir = TempDir::new().unwrap();
+    checker(&dir)
+        .args(["check", "lesson7", "--variant", "solution"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  download  PASS\n  deadline  PASS\n",
+        ))
+        .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
+}
+
 /// Whatever state the student's `greet.rs` is in, the listing then shows what the check found.
 #[test]
 fn a_check_of_your_file_shows_in_the_listing_until_you_change_it() {
@@ -381,6 +439,50 @@ fn a_python_busy_server_that_loses_places_on_an_exception_fails() {
     );
     assert!(stdout.contains("though fewer than 3 clients were connected"));
     assert!(stdout.contains("a handler failed: the client sent \"panic\""));
+}
+
+#[test]
+fn a_correct_python_download_client_passes_against_lesson7s_server() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let client = python("lesson7/download_client.py", "{host} {port}");
+    checker(&dir)
+        .args(["check", "lesson7", "--client", &client])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  download  PASS\n"))
+        .stdout(predicate::str::contains(
+            "  deadline  skipped: it checks Rust code only\n",
+        ))
+        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+}
+
+#[test]
+fn a_python_download_client_that_trusts_one_recv_fails() {
+    if !python_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let client = python("lesson7/download_client_one_recv.py", "{host} {port}");
+    let output = checker(&dir)
+        .args(["check", "lesson7", "download", "--client", &client])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("  download  FAIL\n"), "{stdout}");
+    // Small files come in one piece over loopback, and pass. The file that the relay passes on
+    // in pieces, 300 ms apart, fails every time; the large file fails when it outruns the client,
+    // which depends on timing, so this test does not count the failures.
+    assert!(
+        stdout.contains("\n  a_file_in_pieces_downloads_whole\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("  a_file_downloads_whole\n"), "{stdout}");
+    assert!(stdout.contains("ValueError: a reply frame of"), "{stdout}");
 }
 
 #[test]

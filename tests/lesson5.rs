@@ -6,10 +6,10 @@ mod ftp;
 
 use std::fs;
 
-use common::{assert_matches_book, lesson_cmd};
+use common::{assert_matches_book, assert_shape_matches_book, lesson_cmd};
 use ftp::{
-    Site, Wire, assert_shape_matches_book, run_article_client, run_client, sample_bytes,
-    server_log_after, start_article_server,
+    Site, Wire, run_article_client, run_client, sample_bytes, server_log_after,
+    start_article_server,
 };
 
 /// The sizes that matter: nothing, one byte, exactly one recv, one byte more, several MiB.

@@ -6,8 +6,8 @@ mod ftp;
 
 use std::fs;
 
-use common::assert_matches_book;
-use ftp::{Site, assert_shape_matches_book, run_client, server_log_after};
+use common::{assert_matches_book, assert_shape_matches_book};
+use ftp::{Site, run_client, server_log_after};
 
 /// 64 lines of 16 KiB: each line is more than the small socket buffers can take at once.
 fn long_lines() -> Vec<u8> {

@@ -10,29 +10,7 @@
 
 mod common;
 
-use std::fs;
-use std::sync::OnceLock;
-
-use common::{lesson_cmd, normalize, workspace_root};
-use regex::Regex;
-
-/// The output with every size, number and run of spaces made alike.
-fn shape(text: &str) -> String {
-    static RULES: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
-    let rules = RULES.get_or_init(|| {
-        [
-            (r"\d+(\.\d+)? (B|KiB|MiB|GiB|TiB)\b", "SIZE"),
-            (r"\d+(\.\d+)?", "N"),
-            (r"[ \t]+", " "),
-        ]
-        .map(|(pattern, replacement)| (Regex::new(pattern).unwrap(), replacement))
-    });
-    let mut text = normalize(text);
-    for (pattern, replacement) in rules {
-        text = pattern.replace_all(&text, *replacement).into_owned();
-    }
-    text
-}
+use common::{assert_shape_matches_book, lesson_cmd};
 
 #[test]
 fn the_benchmark_runs_small_and_prints_the_table_the_book_shows() {
@@ -58,11 +36,5 @@ fn the_benchmark_runs_small_and_prints_the_table_the_book_shows() {
         "{stdout}"
     );
     assert!(stdout.contains("20 sessions at once, each putting and getting 64.0 KiB"));
-    let recorded = fs::read_to_string(workspace_root().join("book/src/output/lesson7-bench.txt"))
-        .expect("the recorded benchmark table");
-    assert_eq!(
-        shape(&stdout),
-        shape(&recorded),
-        "the benchmark's table changed shape"
-    );
+    assert_shape_matches_book("lesson7-bench.txt", &stdout, false);
 }

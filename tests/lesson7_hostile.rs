@@ -300,6 +300,18 @@ fn symlinks_pointing_out(case: &Case) {
         403,
         "outside your home",
     );
+    // rm removes the link itself; the file it points to, outside the home, stays.
+    let secret = case.fixture.dir.path().join("outside/secret.txt");
+    symlink(&secret, home.join("secret-link")).unwrap();
+    let reply = raw.call(json!({"action": "rm", "path": "secret-link"}));
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert!(!home.join("secret-link").exists() && secret.exists());
+    // And a link to a file in the home: the link goes, the file stays.
+    fs::write(home.join("kept.txt"), b"kept").unwrap();
+    symlink(home.join("kept.txt"), home.join("kept-link")).unwrap();
+    let reply = raw.call(json!({"action": "rm", "path": "kept-link"}));
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert!(!home.join("kept-link").exists() && home.join("kept.txt").exists());
 }
 
 fn nul_backslash_and_long_names(case: &Case) {

@@ -142,6 +142,44 @@ pub fn assert_matches_book(name: &str, actual: &str) {
     }
 }
 
+/// What an output looks like with every number replaced by N, every size (`4.0 MiB`) by SIZE and
+/// every run of spaces by one: how a transcript whose counts vary from run to run (the bytes a
+/// partial write took, a benchmark's rates and sizes, its columns) is compared with the book's.
+pub fn shape(text: &str) -> String {
+    static RULES: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [
+            (r"\d+(\.\d+)? (B|KiB|MiB|GiB|TiB)\b", "SIZE"),
+            (r"\d+(\.\d+)?", "N"),
+            (r"[ \t]+", " "),
+        ]
+        .map(|(pattern, replacement)| (Regex::new(pattern).unwrap(), replacement))
+    });
+    let mut text = normalize(text);
+    for (pattern, replacement) in rules {
+        text = pattern.replace_all(&text, *replacement).into_owned();
+    }
+    text
+}
+
+/// Compares `actual` with `book/src/output/NAME` by their [`shape`]. With `BLESS=1` and `bless`,
+/// writes `actual` into the file instead; outputs recorded by hand from a full-size run (the
+/// benchmarks') pass `false`, so that a quick test run never replaces them.
+pub fn assert_shape_matches_book(name: &str, actual: &str, bless: bool) {
+    let path = workspace_root().join("book/src/output").join(name);
+    if bless && std::env::var_os("BLESS").is_some() {
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = read(&path);
+    assert_eq!(
+        shape(&expected),
+        shape(actual),
+        "the output's shape differs from {} (numbers ignored); the output:\n{actual}",
+        path.display()
+    );
+}
+
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|err| {
         panic!(

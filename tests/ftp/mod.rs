@@ -11,13 +11,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use regex::Regex;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{
-    LINE_TIMEOUT, ServerProcess, lesson_cmd, normalize, start_server, workspace_root,
-};
+use crate::common::{LINE_TIMEOUT, ServerProcess, lesson_cmd, start_server, workspace_root};
 
 /// The sample users (lessons/lesson4-login/users.json): alex and eric, password abc123; jack, qwer.
 pub const SAMPLE_USERS: &str = "lessons/lesson4-login/users.json";
@@ -210,32 +207,6 @@ pub fn server_log_after(server: &mut ServerProcess, needle: &str) -> String {
         .wait_for_line(needle, LINE_TIMEOUT)
         .unwrap_or_else(|seen| panic!("the server did not print {needle:?}; it printed {seen:#?}"));
     server.stdout_lines().join("\n") + "\n"
-}
-
-/// What an output looks like with every number replaced by N: how a transcript whose counts vary
-/// from run to run (bytes a partial write took, rates) is compared with the one the book shows.
-pub fn shape(text: &str) -> String {
-    let digits = Regex::new(r"\d+(\.\d+)?").unwrap();
-    digits.replace_all(&normalize(text), "N").into_owned()
-}
-
-/// Compares `actual` with `book/src/output/NAME` by their [`shape`]. With `BLESS=1` and `bless`,
-/// writes `actual` into the file instead; outputs recorded by hand (the benchmark's) pass `false`.
-pub fn assert_shape_matches_book(name: &str, actual: &str, bless: bool) {
-    let path = workspace_root().join("book/src/output").join(name);
-    if bless && std::env::var_os("BLESS").is_some() {
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read_to_string(&path)
-        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
-    let (expected, actual_shape) = (shape(&expected), shape(actual));
-    assert_eq!(
-        expected,
-        actual_shape,
-        "the output's shape differs from {} (numbers ignored); the output:\n{actual}",
-        path.display()
-    );
 }
 
 /// `size` bytes that do not repeat (xorshift), so that a byte lost, doubled or moved shows. About

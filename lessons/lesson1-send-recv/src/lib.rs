@@ -70,6 +70,16 @@ pub fn recv_once(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
 /// One connection at a time: while it talks to one client, the next waits in the backlog.
 /// Lesson 3 is about that.
 pub fn serve(listener: &TcpListener) -> ! {
+    serve_each(listener, print_until_closed)
+}
+
+/// Accepts clients one after another and gives each connection to `talk` until it returns.
+///
+/// Lesson 2's server is this loop with another `talk`.
+pub fn serve_each(
+    listener: &TcpListener,
+    mut talk: impl FnMut(&mut TcpStream, SocketAddr) -> io::Result<()>,
+) -> ! {
     loop {
         // accept returns a new socket for this one client, and the client's address; the
         // listening socket goes on listening.
@@ -81,7 +91,7 @@ pub fn serve(listener: &TcpListener) -> ! {
             }
         };
         println!("accepted a connection from {client_address}");
-        if let Err(err) = print_until_closed(&mut conn, client_address) {
+        if let Err(err) = talk(&mut conn, client_address) {
             // A client that misbehaves ends its own connection, not the server.
             eprintln!("connection with {client_address} failed: {err}");
         }

@@ -27,19 +27,7 @@ pub const DEFAULT_TEXT: &str = "你好世界";
 /// Lesson 1's server, with one change: each connection's bytes go through a [`Utf8Decoder`], so
 /// that a character cut between two reads is printed whole, once its last byte has come.
 pub fn serve(listener: &TcpListener) -> ! {
-    loop {
-        let (mut conn, client_address) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                eprintln!("accept failed: {err}");
-                continue;
-            }
-        };
-        println!("accepted a connection from {client_address}");
-        if let Err(err) = print_text_until_closed(&mut conn, client_address) {
-            eprintln!("connection with {client_address} failed: {err}");
-        }
-    }
+    lesson1::serve_each(listener, print_text_until_closed)
 }
 
 /// Reads until the client closes, printing what each read returned and the text it completed.

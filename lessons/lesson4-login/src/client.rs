@@ -244,7 +244,7 @@ fn log_in_with_prompts<R: io::BufRead>(
         let Some(user) = input.prompt(USER_PROMPT)? else {
             return Ok(false);
         };
-        let Some(password) = input.prompt(PASSWORD_PROMPT)? else {
+        let Some(password) = input.prompt_secret(PASSWORD_PROMPT)? else {
             return Ok(false);
         };
         if user.is_empty() || password.is_empty() {

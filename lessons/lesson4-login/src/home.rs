@@ -237,6 +237,36 @@ impl Workdir {
         Ok(on_disk)
     }
 
+    /// Removes the file `path` names, and returns it as the client sees it.
+    ///
+    /// If the name is a symbolic link, the link goes and what it points to stays: following it
+    /// would remove a file that may not even be in the home. Directories are refused.
+    pub fn remove_file(&self, path: &str) -> Result<String, PathError> {
+        let target = self.parse(path)?;
+        let on_disk = self.entry(&target)?;
+        let metadata = on_disk.symlink_metadata().map_err(|err| match err.kind() {
+            io::ErrorKind::NotFound => PathError::NotFound(target.to_string()),
+            _ => PathError::Io(err),
+        })?;
+        if metadata.is_dir() {
+            return Err(PathError::BadName {
+                name: target.to_string(),
+                reason: "it is a directory, not a file",
+            });
+        }
+        fs::remove_file(&on_disk)?;
+        Ok(target.to_string())
+    }
+
+    /// Where the entry `path` names is on disk, its directory resolved inside the home but the
+    /// name itself not followed: it may be a symbolic link, or not exist yet.
+    ///
+    /// For code that must know an entry's place before it acts on it, such as lesson 7's check
+    /// that no upload is writing a file about to be removed.
+    pub fn locate(&self, path: &str) -> Result<PathBuf, PathError> {
+        self.entry(&self.parse(path)?)
+    }
+
     // ANCHOR: parse
     /// Turns a path from the client into a place in the home, by names alone: nothing on disk is
     /// looked at yet.
@@ -290,15 +320,7 @@ impl Workdir {
     /// Where a new entry `target` would go: its parent must be an existing directory inside the
     /// home, and its own name must not be a symbolic link (which could point anywhere).
     fn new_entry(&self, target: &HomePath) -> Result<PathBuf, PathError> {
-        let Some((name, parent_names)) = target.0.split_last() else {
-            return Err(PathError::AlreadyExists(target.to_string()));
-        };
-        let parent = HomePath(parent_names.to_vec());
-        let parent_on_disk = self.existing(&parent)?;
-        if !parent_on_disk.is_dir() {
-            return Err(PathError::NotADirectory(parent.to_string()));
-        }
-        let on_disk = parent_on_disk.join(name);
+        let on_disk = self.entry(target)?;
         if on_disk
             .symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink())
@@ -306,6 +328,21 @@ impl Workdir {
             return Err(PathError::OutsideHome(target.to_string()));
         }
         Ok(on_disk)
+    }
+
+    /// The place of the entry `target` in its parent directory, which must be an existing
+    /// directory inside the home; the entry itself is not looked at.
+    fn entry(&self, target: &HomePath) -> Result<PathBuf, PathError> {
+        let Some((name, parent_names)) = target.0.split_last() else {
+            // The home itself is no entry of a directory: it can be neither made nor removed.
+            return Err(PathError::AlreadyExists(target.to_string()));
+        };
+        let parent = HomePath(parent_names.to_vec());
+        let parent_on_disk = self.existing(&parent)?;
+        if !parent_on_disk.is_dir() {
+            return Err(PathError::NotADirectory(parent.to_string()));
+        }
+        Ok(parent_on_disk.join(name))
     }
     // ANCHOR_END: on_disk
 }
@@ -450,6 +487,33 @@ mod tests {
                 "{name:?} was accepted as a file name"
             );
         }
+    }
+
+    #[test]
+    fn remove_file_removes_the_entry_itself_and_never_a_directory() {
+        let (root, mut wd) = setup();
+        symlink(root.path().join("secret.txt"), wd.home.join("secret-link")).unwrap();
+        symlink(wd.home.join("docs/notes.txt"), wd.home.join("notes-link")).unwrap();
+        // A link goes; what it points to, in the home or out of it, stays.
+        assert_eq!(wd.remove_file("secret-link").unwrap(), "/secret-link");
+        assert_eq!(wd.remove_file("/notes-link").unwrap(), "/notes-link");
+        assert!(root.path().join("secret.txt").exists());
+        assert!(wd.home.join("docs/notes.txt").exists());
+        assert!(matches!(
+            wd.remove_file("docs"),
+            Err(PathError::BadName { .. })
+        ));
+        assert!(matches!(
+            wd.remove_file("/"),
+            Err(PathError::AlreadyExists(_))
+        ));
+        assert!(
+            matches!(wd.remove_file("nothing"), Err(PathError::NotFound(p)) if p == "/nothing")
+        );
+        refused_as_outside(wd.remove_file("../secret.txt"));
+        wd.cd("docs").unwrap();
+        assert_eq!(wd.remove_file("notes.txt").unwrap(), "/docs/notes.txt");
+        assert!(!wd.home.join("docs/notes.txt").exists());
     }
 
     #[test]

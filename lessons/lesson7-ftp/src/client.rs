@@ -3,14 +3,16 @@
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use lesson4::client::{COMMAND_PROMPT, PASSWORD_PROMPT, USER_PROMPT};
 use md5::{Digest, Md5};
 use serde_json::Value;
+use socket_lab::input::Input;
 
 use crate::accounts::human_size;
 use crate::protocol::{self, MAX_REPLY, Reply, Request, Trailer, hex, status};
@@ -261,39 +263,22 @@ fn file_name(path: &Path) -> Result<&str, ClientError> {
         })
 }
 
-// ANCHOR: prompts
-/// The article's prompts.
-pub const USER_PROMPT: &str = "Input Your ftp user:";
-pub const PASS_PROMPT: &str = "Input Your ftp pass:";
-pub const COMMAND_PROMPT: &str = "请输入你要执行的ftp操作>>>:";
-// ANCHOR_END: prompts
-
 // ANCHOR: interactive
-/// `lesson7 client`: the article's command loop. Reads lines from `input` (stdin, typed or
-/// piped), prints to stdout, saves downloads into the current directory. The end of the input
-/// quits.
-pub fn interactive(addr: SocketAddr, input: impl BufRead) -> anyhow::Result<()> {
+/// `lesson7 client`: the article's command loop, with the article's prompts (lesson 4's). Reads
+/// lines from `input` (stdin, typed or piped), prints to stdout, saves downloads into the current
+/// directory. The end of the input quits.
+pub fn interactive(addr: SocketAddr, mut input: Input<impl BufRead>) -> anyhow::Result<()> {
     use anyhow::Context;
     let mut client =
         Client::connect(addr).with_context(|| format!("could not connect to {addr}"))?;
-    let mut lines = input.lines();
-    let mut next_line = |prompt: &str| -> io::Result<Option<String>> {
-        print!("{prompt}");
-        io::stdout().flush()?;
-        let line = lines.next().transpose()?;
-        if line.is_some() && !io::stdin().is_terminal() {
-            println!(); // piped input does not echo a newline; keep one line per prompt
-        }
-        Ok(line)
-    };
     loop {
-        let Some(user) = next_line(USER_PROMPT)? else {
+        let Some(user) = input.prompt(USER_PROMPT)? else {
             return Ok(());
         };
-        let Some(password) = next_line(PASS_PROMPT)? else {
+        let Some(password) = input.prompt_secret(PASSWORD_PROMPT)? else {
             return Ok(());
         };
-        match client.login(user.trim(), password.trim_end_matches(['\r', '\n'])) {
+        match client.login(user.trim(), &password) {
             Ok(_) => break,
             Err(ClientError::Refused(reply)) if reply.status == status::UNAUTHORIZED => {
                 println!("{}", reply.error_text());
@@ -302,7 +287,7 @@ pub fn interactive(addr: SocketAddr, input: impl BufRead) -> anyhow::Result<()> 
         }
     }
     println!("logged in; type help for the commands");
-    while let Some(line) = next_line(COMMAND_PROMPT)? {
+    while let Some(line) = input.prompt(COMMAND_PROMPT)? {
         let line = line.trim();
         let (command, argument) = line.split_once(' ').unwrap_or((line, ""));
         let argument = argument.trim();

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use lesson7::accounts::{self, Cost};
 use lesson7::server::Config;
 use socket_lab::cli::{self, AddrArg};
+use socket_lab::input::Input;
 
 mod demo;
 
@@ -98,7 +99,7 @@ fn main() -> ExitCode {
             config.login_delay = args.login_delay;
             lesson7::run_server(args.addr.addr, &users, config)
         }
-        Mode::Client(AddrArg { addr }) => lesson7::client::interactive(addr, io::stdin().lock()),
+        Mode::Client(AddrArg { addr }) => lesson7::client::interactive(addr, Input::stdin()),
         Mode::Useradd(args) => {
             let mut password = String::new();
             io::stdin().lock().read_line(&mut password)?;

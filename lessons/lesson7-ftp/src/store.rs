@@ -44,16 +44,16 @@ pub fn partial_upload(workdir: &Workdir, name: &str) -> Result<PathBuf, PathErro
 }
 // ANCHOR_END: partial
 
-/// Removes the file `path` names. Directories are refused: `rm` removes one file at a time.
+/// Removes the file `path` names (a symbolic link itself, not what it points to), unless an
+/// upload is writing it. Directories are refused: `rm` removes one file at a time.
 pub fn remove_file(workdir: &Workdir, path: &str, uploads: &Uploads) -> Result<(), Reply> {
-    let on_disk = workdir.existing_file(path)?;
-    if uploads.in_progress(&on_disk) {
+    if uploads.in_progress(&workdir.locate(path)?) {
         return Err(Reply::error(
             status::CONFLICT,
             format!("{path} is being written by an upload right now"),
         ));
     }
-    fs::remove_file(on_disk).map_err(PathError::Io)?;
+    workdir.remove_file(path)?;
     Ok(())
 }
 
