@@ -2,11 +2,12 @@
 //!
 //! The request is `{"action": "rm", "path": PATH}`. PATH names a file the way cd's path names a
 //! directory: from the current directory, or from the home with a leading `/`. The server removes
-//! the file and answers `{"status": 200, "message": "removed PATH"}`, with PATH as the client sent
-//! it. It removes files only, and only inside the user's home; for anything else it answers what
-//! lesson 4's server answers for a path it will not use: 404 when there is no such file, 403 for a
-//! path that leads out of the home, 400 for a directory. Whatever happens, the client gets an
-//! answer, and the session goes on with the next request.
+//! the file and answers `{"status": 200, "message": "removed /docs/notes.txt"}`, with the file's
+//! path as the client sees it, from the home. It removes files only (a symbolic link is a file:
+//! the link goes, what it points to stays), and only inside the user's home; for anything else it
+//! answers what lesson 4's server answers for a path it will not use: 404 when there is no such
+//! file, 403 for a path that leads out of the home, 400 for a directory. Whatever happens, the
+//! client gets an answer, and the session goes on with the next request.
 //!
 //! The kit's server logs the client in as lesson 4's does, and then hands each request to your
 //! `run`, through lesson 4's `serve`. You add rm to `Request`, send it to `rm` in `run`, and write
@@ -15,7 +16,6 @@
 //! Check your work from the repository's root folder: `cargo run -- check lesson4`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
-use std::fs;
 use std::io;
 
 use lesson4::protocol::Reply;
@@ -49,8 +49,7 @@ pub fn run(session: &mut Session, request: Request) -> io::Result<()> {
 
 /// rm: removes the file that `path` names, and answers.
 pub fn rm(session: &mut Session, path: &str) -> io::Result<()> {
-    // TODO: find the file through `session.workdir`, which never leads out of the home, remove
-    // it, and answer with `session.reply`. A refusal is an answer too: `Reply::from` turns a
-    // `PathError` into one.
+    // TODO: `session.workdir` knows the home, and has a method for this. Answer with
+    // `session.reply`, whatever happens: `Reply::from` turns a `PathError` into a refusal.
     todo!()
 }

@@ -4,7 +4,6 @@
 //! for a path it will not use, it sends nothing, and the client waits for a reply that never
 //! comes. That is the article's own bug, its `hasattr` test without an `else`, written in Rust.
 
-use std::fs;
 use std::io;
 
 use lesson4::protocol::Reply;
@@ -34,10 +33,9 @@ pub fn run(session: &mut Session, request: Request) -> io::Result<()> {
 }
 
 pub fn rm(session: &mut Session, path: &str) -> io::Result<()> {
-    if let Ok(file) = session.workdir.existing_file(path) {
-        fs::remove_file(file)?;
+    if let Ok(removed) = session.workdir.remove_file(path) {
         let reply = Reply {
-            message: Some(format!("removed {path}")),
+            message: Some(format!("removed {removed}")),
             ..Reply::ok()
         };
         session.reply(&format!("rm {path}"), &reply)?;

@@ -1,6 +1,5 @@
 //! Lesson 4, exercise `rm`: the reference solution.
 
-use std::fs;
 use std::io;
 
 use lesson4::protocol::Reply;
@@ -34,15 +33,11 @@ pub fn run(session: &mut Session, request: Request) -> io::Result<()> {
 
 /// rm: removes the file that `path` names, and answers.
 pub fn rm(session: &mut Session, path: &str) -> io::Result<()> {
-    // `existing_file` resolves the path inside the home, symbolic links followed, and refuses
-    // a directory; a failure to remove is a `PathError` too (`?` converts it).
-    let removed = session
-        .workdir
-        .existing_file(path)
-        .and_then(|file| Ok(fs::remove_file(file)?));
-    let reply = match removed {
-        Ok(()) => Reply {
-            message: Some(format!("removed {path}")),
+    // `remove_file` resolves the path inside the home and refuses what leads out of it, refuses a
+    // directory, and removes a symbolic link itself, never what it points to.
+    let reply = match session.workdir.remove_file(path) {
+        Ok(removed) => Reply {
+            message: Some(format!("removed {removed}")),
             ..Reply::ok()
         },
         // Every refusal is answered: a client that sent a request waits for its reply.

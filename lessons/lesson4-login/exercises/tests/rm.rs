@@ -34,8 +34,8 @@ struct Site {
 }
 
 impl Site {
-    /// alex's home holds notes.txt, docs/report.txt and the empty directory docs/2024; eric's
-    /// holds secret.txt.
+    /// alex's home holds notes.txt, docs/report.txt, the empty directory docs/2024, and
+    /// report-link, a symbolic link to docs/report.txt; eric's holds secret.txt.
     fn start() -> Site {
         let root = TempDir::new().expect("a temporary directory");
         for (path, content) in [
@@ -48,6 +48,8 @@ impl Site {
             fs::write(path, content).expect("a file in a home");
         }
         fs::create_dir_all(root.path().join("alex/docs/2024")).expect("a directory");
+        std::os::unix::fs::symlink("docs/report.txt", root.path().join("alex/report-link"))
+            .expect("a symbolic link");
         let users = Users::load(Path::new(lesson4::SAMPLE_USERS)).expect("lesson 4's users");
         let ftp = Arc::new(FtpServer::new(users, root.path().to_path_buf()).with_log(|_| {}));
         let server = exercise::start_rust_server(move |listener| {
@@ -116,7 +118,7 @@ fn rm(path: &str) -> Value {
 fn a_file_is_removed() {
     let site = Site::start();
     let mut alex = site.log_in();
-    expect(&mut alex, rm("notes.txt"), 200, "removed notes.txt");
+    expect(&mut alex, rm("notes.txt"), 200, "removed /notes.txt");
     assert!(
         !site.alex("notes.txt").exists(),
         "rm notes.txt was answered 200, and notes.txt is still there"
@@ -135,7 +137,7 @@ fn a_path_names_the_file_as_it_does_for_cd() {
         &mut alex,
         rm("docs/report.txt"),
         200,
-        "removed docs/report.txt",
+        "removed /docs/report.txt",
     );
     assert!(
         !site.alex("docs/report.txt").exists(),
@@ -153,12 +155,27 @@ fn a_path_names_the_file_as_it_does_for_cd() {
 }
 
 #[test]
+fn a_symbolic_link_is_removed_and_what_it_points_to_stays() {
+    let site = Site::start();
+    let mut alex = site.log_in();
+    expect(&mut alex, rm("report-link"), 200, "removed /report-link");
+    assert!(
+        site.alex("report-link").symlink_metadata().is_err(),
+        "rm report-link was answered 200, and the link is still there"
+    );
+    assert!(
+        site.alex("docs/report.txt").exists(),
+        "rm report-link removed docs/report.txt, the file the link points to"
+    );
+}
+
+#[test]
 fn a_missing_file_is_refused_and_the_session_goes_on() {
     let site = Site::start();
     let mut alex = site.log_in();
     expect(&mut alex, rm("nothing.txt"), 404, "no such file");
     // The next request is answered as usual.
-    expect(&mut alex, rm("notes.txt"), 200, "removed notes.txt");
+    expect(&mut alex, rm("notes.txt"), 200, "removed /notes.txt");
 }
 
 #[test]
