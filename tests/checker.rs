@@ -8,10 +8,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use common::{assert_matches_book, workspace_root};
+use common::{assert_matches_book, python_available, workspace_root};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -266,23 +265,6 @@ fn python(file: &str, args: &str) -> String {
     let path = Path::new("tests/peers").join(file);
     assert!(workspace_root().join(&path).is_file(), "{path:?}");
     format!("python3 {} {args}", path.display())
-}
-
-/// Whether python3 is there to run the peers. CI sets SOCKET_LAB_REQUIRE_PYTHON, so that a
-/// missing Python fails there instead of skipping these tests.
-fn python_available() -> bool {
-    let found = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("SOCKET_LAB_REQUIRE_PYTHON").is_none(),
-            "the teacher-mode tests need python3"
-        );
-        eprintln!("python3 is not installed: the teacher-mode tests are skipped");
-    }
-    found
 }
 
 #[test]

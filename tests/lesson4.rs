@@ -303,7 +303,7 @@ fn a_users_file_that_is_not_one_is_refused_before_listening() {
 
 #[test]
 fn the_article_client_logs_in_and_its_put_is_answered_as_an_unknown_action() {
-    if !ftp::python_available() {
+    if !common::python_available() {
         return;
     }
     let site = Site::new();
@@ -335,7 +335,7 @@ fn the_article_client_logs_in_and_its_put_is_answered_as_an_unknown_action() {
 
 #[test]
 fn the_kit_client_logs_in_to_the_article_server_and_shows_its_error_texts() {
-    if !ftp::python_available() {
+    if !common::python_available() {
         return;
     }
     let site = Site::new();
@@ -363,7 +363,7 @@ fn the_kit_client_logs_in_to_the_article_server_and_shows_its_error_texts() {
 
 #[test]
 fn the_article_server_hangs_up_on_bad_json_and_never_answers_an_unknown_action() {
-    if !ftp::python_available() {
+    if !common::python_available() {
         return;
     }
     let site = Site::new();

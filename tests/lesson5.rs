@@ -263,7 +263,7 @@ fn get_refuses_what_it_cannot_send_and_sends_only_after_the_go_ahead() {
 
 #[test]
 fn the_article_client_uploads_to_the_lesson_server_byte_exact() {
-    if !ftp::python_available() {
+    if !common::python_available() {
         return;
     }
     let site = Site::new();
@@ -311,7 +311,7 @@ fn the_article_client_uploads_to_the_lesson_server_byte_exact() {
 
 #[test]
 fn the_lesson_client_uploads_to_the_article_server_byte_exact() {
-    if !ftp::python_available() {
+    if !common::python_available() {
         return;
     }
     let site = Site::new();

@@ -63,6 +63,9 @@ fn the_client_runs_a_session_typed_or_piped_and_stays_quiet_without_a_terminal()
 
 #[test]
 fn a_python_client_written_from_the_specification_works() {
+    if !common::python_available() {
+        return;
+    }
     let fixture = Fixture::new();
     let server = fixture.start(&[]);
     let local = tempfile::tempdir().unwrap();

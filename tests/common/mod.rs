@@ -86,6 +86,24 @@ pub fn unused_addr() -> SocketAddr {
     listener.local_addr().unwrap()
 }
 
+/// Whether python3 is there to run the Python peers in tests/peers/. Without it those tests are
+/// skipped with a note, unless SOCKET_LAB_REQUIRE_PYTHON is set (CI sets it), where a missing
+/// Python is a failure.
+pub fn python_available() -> bool {
+    let found = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("SOCKET_LAB_REQUIRE_PYTHON").is_none(),
+            "these tests need python3"
+        );
+        eprintln!("python3 is not installed: the tests that run the Python peers are skipped");
+    }
+    found
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -142,23 +142,6 @@ impl Wire {
     }
 }
 
-/// Whether python3 is there to run the article-style peers. Without it these tests are skipped
-/// with a note, as the checker's are, unless SOCKET_LAB_REQUIRE_PYTHON is set (CI sets it).
-pub fn python_available() -> bool {
-    let found = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("SOCKET_LAB_REQUIRE_PYTHON").is_none(),
-            "the interoperability tests need python3"
-        );
-        eprintln!("python3 is not installed: the interoperability tests are skipped");
-    }
-    found
-}
-
 /// `python3 tests/peers/NAME ARGS...`, run from `dir`.
 pub fn python_peer(name: &str, args: &[&str], dir: &Path) -> Command {
     let script = workspace_root().join("tests/peers").join(name);
