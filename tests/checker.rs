@@ -31,6 +31,18 @@ fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("the checker prints UTF-8")
 }
 
+/// `cargo run -- ARGS`, which must succeed; what it printed.
+fn passing_check(args: &[&str]) -> String {
+    let dir = TempDir::new().unwrap();
+    stdout_of(checker(&dir).args(args).assert().success().get_output())
+}
+
+/// `cargo run -- ARGS`, which must fail; what it printed.
+fn failing_check(args: &[&str]) -> String {
+    let dir = TempDir::new().unwrap();
+    stdout_of(checker(&dir).args(args).assert().failure().get_output())
+}
+
 #[test]
 fn the_planted_mistakes_fail_with_what_went_wrong_and_the_hint() {
     let dir = TempDir::new().unwrap();
@@ -59,27 +71,17 @@ fn the_planted_mistakes_fail_with_what_went_wrong_and_the_hint() {
 
 #[test]
 fn the_reference_solutions_pass() {
-    let dir = TempDir::new().unwrap();
-    checker(&dir)
-        .args(["check", "1", "--variant", "solution"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "  echo   PASS\n  greet  PASS\n  fetch  PASS\n",
-        ))
-        .stdout(predicate::str::ends_with("3 of 3 passed.\n"));
+    let stdout = passing_check(&["check", "1", "--variant", "solution"]);
+    assert!(
+        stdout.contains("  echo   PASS\n  greet  PASS\n  fetch  PASS\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("3 of 3 passed.\n"), "{stdout}");
 }
 
 #[test]
 fn the_planted_mistakes_of_lesson2_fail_with_what_went_wrong_and_the_hint() {
-    let dir = TempDir::new().unwrap();
-    let output = checker(&dir)
-        .args(["check", "lesson2", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson2", "--variant", "mistake"]);
     assert!(
         stdout.contains("  lossy  FAIL\n  count  FAIL\n"),
         "{stdout}"
@@ -95,14 +97,7 @@ fn the_planted_mistakes_of_lesson2_fail_with_what_went_wrong_and_the_hint() {
 
 #[test]
 fn the_planted_mistakes_of_lesson3_fail() {
-    let dir = TempDir::new().unwrap();
-    let output = checker(&dir)
-        .args(["check", "lesson3", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson3", "--variant", "mistake"]);
     assert!(
         stdout.contains("  busy     FAIL\n  ask_all  FAIL\n"),
         "{stdout}"
@@ -120,14 +115,7 @@ fn the_planted_mistakes_of_lesson3_fail() {
 /// What a student who asks the servers one after the other is told, as the book shows it.
 #[test]
 fn the_planted_mistake_of_ask_all_is_told_what_the_servers_saw() {
-    let dir = TempDir::new().unwrap();
-    let output = checker(&dir)
-        .args(["check", "lesson3", "ask_all", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson3", "ask_all", "--variant", "mistake"]);
     assert!(
         stdout.contains("1 of 3 tests failed:\n  every_server_is_asked_before_any_answers\n"),
         "{stdout}"
@@ -138,33 +126,23 @@ fn the_planted_mistake_of_ask_all_is_told_what_the_servers_saw() {
 
 #[test]
 fn the_reference_solutions_of_lessons_2_and_3_pass() {
-    let dir = TempDir::new().unwrap();
-    checker(&dir)
-        .args(["check", "lesson2", "--variant", "solution"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("  lossy  PASS\n  count  PASS\n"))
-        .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
-    checker(&dir)
-        .args(["check", "3", "--variant", "solution"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "  busy     PASS\n  ask_all  PASS\n",
-        ))
-        .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
+    let stdout = passing_check(&["check", "lesson2", "--variant", "solution"]);
+    assert!(
+        stdout.contains("  lossy  PASS\n  count  PASS\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("2 of 2 passed.\n"), "{stdout}");
+    let stdout = passing_check(&["check", "3", "--variant", "solution"]);
+    assert!(
+        stdout.contains("  busy     PASS\n  ask_all  PASS\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("2 of 2 passed.\n"), "{stdout}");
 }
 
 #[test]
 fn the_planted_mistakes_of_lesson7_fail_with_what_went_wrong_and_the_hint() {
-    let dir = TempDir::new().unwrap();
-    let output = checker(&dir)
-        .args(["check", "lesson7", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson7", "--variant", "mistake"]);
     assert!(
         stdout.contains("  download  FAIL\n  deadline  FAIL\n"),
         "{stdout}"
@@ -182,14 +160,7 @@ fn the_planted_mistakes_of_lesson7_fail_with_what_went_wrong_and_the_hint() {
 /// What a student whose deadline bounds each read, not the frame, is told, as the book shows it.
 #[test]
 fn the_planted_mistake_of_deadline_is_told_the_frame_took_too_long() {
-    let dir = TempDir::new().unwrap();
-    let output = checker(&dir)
-        .args(["check", "lesson7", "deadline", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson7", "deadline", "--variant", "mistake"]);
     assert!(
         stdout.contains(
             "1 of 9 tests failed:\n  a_frame_that_trickles_in_too_slowly_is_refused_at_the_deadline\n"
@@ -202,15 +173,12 @@ fn the_planted_mistake_of_deadline_is_told_the_frame_took_too_long() {
 
 #[test]
 fn the_reference_solutions_of_lesson7_pass() {
-    let dir = TempDir::new().unwrap();
-    checker(&dir)
-        .args(["check", "lesson7", "--variant", "solution"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "  download  PASS\n  deadline  PASS\n",
-        ))
-        .stdout(predicate::str::ends_with("2 of 2 passed.\n"));
+    let stdout = passing_check(&["check", "lesson7", "--variant", "solution"]);
+    assert!(
+        stdout.contains("  download  PASS\n  deadline  PASS\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("2 of 2 passed.\n"), "{stdout}");
 }
 
 /// Whatever state the student's `greet.rs` is in, the listing then shows what the check found.
@@ -272,14 +240,10 @@ fn a_correct_python_echo_server_passes() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python("lesson1/echo_server.py", "{port}");
-    checker(&dir)
-        .args(["check", "lesson1", "echo", "--server", &server])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("  echo  PASS\n"))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson1", "echo", "--server", &server]);
+    assert!(stdout.contains("  echo  PASS\n"), "{stdout}");
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -287,15 +251,8 @@ fn a_python_echo_server_that_trusts_one_recv_fails() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python("lesson1/echo_server_one_recv.py", "{port}");
-    let output = checker(&dir)
-        .args(["check", "lesson1", "echo", "--server", &server])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson1", "echo", "--server", &server]);
     assert!(stdout.contains("  echo  FAIL\n"), "{stdout}");
     // A short message in one piece comes back fine; a message in pieces does not. The test that
     // hands Rust code a special stream is not run against a command.
@@ -309,17 +266,14 @@ fn a_correct_python_fetch_client_passes_and_the_server_exercises_are_skipped() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let client = python("lesson1/fetch_client.py", "{host} {port}");
-    checker(&dir)
-        .args(["check", "lesson1", "--client", &client])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "  echo   skipped: a server exercise (give its command with --server)\n",
-        ))
-        .stdout(predicate::str::contains("  fetch  PASS\n"))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson1", "--client", &client]);
+    assert!(
+        stdout.contains("  echo   skipped: a server exercise (give its command with --server)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  fetch  PASS\n"), "{stdout}");
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -344,14 +298,10 @@ fn a_correct_python_count_server_passes() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python("lesson2/count_server.py", "{port}");
-    checker(&dir)
-        .args(["check", "lesson2", "count", "--server", &server])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("  count  PASS\n"))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson2", "count", "--server", &server]);
+    assert!(stdout.contains("  count  PASS\n"), "{stdout}");
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -359,15 +309,8 @@ fn a_python_count_server_that_decodes_each_recv_fails() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python("lesson2/count_server_decodes_each_recv.py", "{port}");
-    let output = checker(&dir)
-        .args(["check", "lesson2", "count", "--server", &server])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson2", "count", "--server", &server]);
     assert!(stdout.contains("  count  FAIL\n"), "{stdout}");
     // Lines sent whole pass; the line sent a byte per write, and the line that is not UTF-8,
     // make it raise UnicodeDecodeError and close. The test with one-byte reads is Rust's only.
@@ -387,17 +330,14 @@ fn a_correct_python_busy_server_passes() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python("lesson3/busy_server.py", "{port}");
-    checker(&dir)
-        .args(["check", "lesson3", "--server", &server])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("  busy     PASS\n"))
-        .stdout(predicate::str::contains(
-            "  ask_all  skipped: it checks Rust code only\n",
-        ))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson3", "--server", &server]);
+    assert!(stdout.contains("  busy     PASS\n"), "{stdout}");
+    assert!(
+        stdout.contains("  ask_all  skipped: it checks Rust code only\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -405,15 +345,8 @@ fn a_python_busy_server_that_loses_places_on_an_exception_fails() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python("lesson3/busy_server_loses_places.py", "{port}");
-    let output = checker(&dir)
-        .args(["check", "lesson3", "busy", "--server", &server])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson3", "busy", "--server", &server]);
     assert!(stdout.contains("  busy  FAIL\n"), "{stdout}");
     assert!(
         stdout.contains("1 of 5 tests failed:\n  a_handler_that_panics_gives_its_place_back\n"),
@@ -428,17 +361,14 @@ fn a_correct_python_download_client_passes_against_lesson7s_server() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let client = python("lesson7/download_client.py", "{host} {port}");
-    checker(&dir)
-        .args(["check", "lesson7", "--client", &client])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("  download  PASS\n"))
-        .stdout(predicate::str::contains(
-            "  deadline  skipped: it checks Rust code only\n",
-        ))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson7", "--client", &client]);
+    assert!(stdout.contains("  download  PASS\n"), "{stdout}");
+    assert!(
+        stdout.contains("  deadline  skipped: it checks Rust code only\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -446,15 +376,8 @@ fn a_python_download_client_that_trusts_one_recv_fails() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let client = python("lesson7/download_client_one_recv.py", "{host} {port}");
-    let output = checker(&dir)
-        .args(["check", "lesson7", "download", "--client", &client])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson7", "download", "--client", &client]);
     assert!(stdout.contains("  download  FAIL\n"), "{stdout}");
     // Small files come in one piece over loopback, and pass. The file that the relay passes on
     // in pieces, 300 ms apart, fails every time; the large file fails when it outruns the client,
@@ -490,14 +413,7 @@ fn a_server_command_that_never_listens_fails_with_its_own_words() {
 
 #[test]
 fn the_planted_mistakes_of_lesson4_fail() {
-    let dir = TempDir::new().unwrap();
-    let output = checker(&dir)
-        .args(["check", "lesson4", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson4", "--variant", "mistake"]);
     assert!(
         stdout.contains("  rm       FAIL\n  lockout  FAIL\n"),
         "{stdout}"
@@ -515,14 +431,7 @@ fn the_planted_mistakes_of_lesson4_fail() {
 
 #[test]
 fn the_planted_mistakes_of_lessons_5_and_6_fail() {
-    let dir = TempDir::new().unwrap();
-    let output = checker(&dir)
-        .args(["check", "lesson5", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson5", "--variant", "mistake"]);
     assert!(
         stdout.contains("  receive  FAIL\n  frames   FAIL\n"),
         "{stdout}"
@@ -533,13 +442,7 @@ fn the_planted_mistakes_of_lessons_5_and_6_fail() {
     );
     assert!(stdout.ends_with("0 of 2 passed.\n"));
 
-    let output = checker(&dir)
-        .args(["check", "lesson6", "--variant", "mistake"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson6", "--variant", "mistake"]);
     assert!(
         stdout.contains("  send_all  FAIL\n  upload    FAIL\n"),
         "{stdout}"
@@ -596,16 +499,13 @@ fn a_correct_python_lockout_server_passes() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python_ftp_server("lesson4/lockout_server.py");
-    checker(&dir)
-        .args(["check", "lesson4", "--server", &server])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "  rm       skipped: it checks Rust code only\n  lockout  PASS\n",
-        ))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson4", "--server", &server]);
+    assert!(
+        stdout.contains("  rm       skipped: it checks Rust code only\n  lockout  PASS\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -613,15 +513,8 @@ fn a_python_lockout_server_that_counts_per_connection_fails() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python_ftp_server("lesson4/lockout_server_counts_per_connection.py");
-    let output = checker(&dir)
-        .args(["check", "lesson4", "lockout", "--server", &server])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson4", "lockout", "--server", &server]);
     assert!(stdout.contains("  lockout  FAIL\n"), "{stdout}");
     // Locked out on its own connection, never on the next one.
     assert!(
@@ -642,14 +535,10 @@ fn a_correct_python_put_server_passes() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python_ftp_server("lesson5/put_server.py");
-    checker(&dir)
-        .args(["check", "lesson5", "receive", "--server", &server])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("  receive  PASS\n"))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson5", "receive", "--server", &server]);
+    assert!(stdout.contains("  receive  PASS\n"), "{stdout}");
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -657,15 +546,8 @@ fn a_python_put_server_that_trusts_one_recv_fails() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let server = python_ftp_server("lesson5/put_server_one_recv.py");
-    let output = checker(&dir)
-        .args(["check", "lesson5", "receive", "--server", &server])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson5", "receive", "--server", &server]);
     assert!(stdout.contains("  receive  FAIL\n"), "{stdout}");
     // A file in one write is stored whole; a file in two pieces, or cut off after its first,
     // is stored as its first piece. The test with one-byte reads is Rust's only.
@@ -685,16 +567,13 @@ fn a_correct_python_upload_client_passes() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let client = python("lesson6/upload_client.py", "{host} {port}");
-    checker(&dir)
-        .args(["check", "lesson6", "--client", &client])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "  send_all  skipped: it checks Rust code only\n  upload    PASS\n",
-        ))
-        .stdout(predicate::str::ends_with("1 of 1 passed.\n"));
+    let stdout = passing_check(&["check", "lesson6", "--client", &client]);
+    assert!(
+        stdout.contains("  send_all  skipped: it checks Rust code only\n  upload    PASS\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 of 1 passed.\n"), "{stdout}");
 }
 
 #[test]
@@ -702,15 +581,8 @@ fn a_python_upload_client_that_ignores_what_send_returns_fails() {
     if !python_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
     let client = python("lesson6/upload_client_ignores_count.py", "{host} {port}");
-    let output = checker(&dir)
-        .args(["check", "lesson6", "upload", "--client", &client])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let stdout = stdout_of(&output);
+    let stdout = failing_check(&["check", "lesson6", "upload", "--client", &client]);
     // Short lines fit in the socket; the long one does not, and its end is lost.
     assert!(
         stdout.contains("1 of 2 tests failed:\n  a_file_with_a_long_line_arrives_whole\n"),
