@@ -3,26 +3,16 @@ one recv to hold the whole file.
 
     cargo run -- check lesson5 receive --server "python3 tests/peers/lesson5/put_server_one_recv.py lessons/lesson4-login/users.json {port}"
 
-It is put_server.py with one change, in `receive`: a single recv(file_size). A recv returns what
-has arrived, which for a small file sent in one write is all of it, so trying it by hand suggests
-it works. A file that arrives in pieces is stored cut short, and the rest of it is read as the
+It is put_server.py with one function replaced, `receive`: a single recv(file_size). A recv
+returns what has arrived, which for a small file sent in one write is all of it, so trying it by
+hand suggests it works. A file that arrives in pieces is stored cut short, and the rest of it is read as the
 next request. The checker's teacher mode fails it (tests/checker.rs proves it).
 """
 
-import hashlib
-import json
-import socketserver
-import sys
-
-USERS = {}
-FILES = {}  # (user, file name) -> the file's bytes
+import put_server
 
 
-def reply(conn, **fields):
-    conn.sendall(json.dumps(fields).encode())
-
-
-def receive(conn, file_size):
+def receive_with_one_recv(conn, file_size):
     """The file's bytes, or None if the connection ends first."""
     data = conn.recv(file_size)  # the mistake: one recv is whatever has arrived so far
     if not data and file_size > 0:
@@ -30,92 +20,6 @@ def receive(conn, file_size):
     return data
 
 
-def go_ahead(answer):
-    """Whether the client's answer to a get's size is {"status": 200}."""
-    try:
-        return json.loads(answer).get("status") == 200
-    except (ValueError, AttributeError):
-        return False
-
-
-def is_plain_name(name):
-    """One name, not a path: the file lands in the user's own place, nowhere else."""
-    return (
-        isinstance(name, str)
-        and name not in ("", ".", "..")
-        and not any(c in name for c in "/\\\0")
-        and name.isprintable()
-    )
-
-
-class FtpHandler(socketserver.BaseRequestHandler):
-    def handle(self):
-        user = self.log_in()
-        if user is None:
-            return
-        conn = self.request
-        while True:
-            message = conn.recv(1024)
-            if not message:
-                return
-            try:
-                request = json.loads(message)
-                action = request["action"]
-            except (ValueError, KeyError, TypeError) as err:
-                reply(conn, status=400, message=f"not a request: {err}")
-                continue
-            if action == "put":
-                name, file_size = request.get("filename"), request.get("file_size")
-                if not is_plain_name(name) or not isinstance(file_size, int) or file_size < 0:
-                    reply(conn, status=400, message="a put needs a plain filename and a file_size")
-                    continue
-                reply(conn, status=200)
-                data = receive(conn, file_size)
-                if data is None:  # cut short: nothing is kept, and the client is gone
-                    return
-                FILES[(user, name)] = data
-            elif action == "get":
-                data = FILES.get((user, request.get("filename")))
-                if data is None:
-                    reply(conn, status=404, message="no such file")
-                    continue
-                reply(conn, status=200, file_size=len(data))
-                if go_ahead(conn.recv(1024)):
-                    conn.sendall(data)
-            else:
-                reply(conn, status=400, message=f"unknown action {action!r}")
-
-    def log_in(self):
-        """The article's login exchange; the user's name, or None if the client left."""
-        conn = self.request
-        while True:
-            name = conn.recv(1024)
-            if not name:
-                return None
-            name = name.decode("utf-8", "replace")
-            if name not in USERS:
-                conn.sendall(b"login failed: no such user")
-                continue
-            conn.sendall(b"200")
-            password = conn.recv(1024)
-            if not password:
-                return None
-            if hashlib.md5(password).hexdigest() != USERS[name]["passwd"]:
-                conn.sendall(b"login failed: wrong password")
-                continue
-            conn.sendall(b"200")
-            return name
-
-
-def main():
-    with open(sys.argv[1]) as users_file:
-        USERS.update(json.load(users_file))
-    port = int(sys.argv[2])
-    socketserver.ThreadingTCPServer.allow_reuse_address = True
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", port), FtpHandler)
-    print(f"listening on 127.0.0.1:{port}", flush=True)
-    server.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    put_server.receive = receive_with_one_recv
+    put_server.main()

@@ -29,6 +29,11 @@ def recv_exactly(conn, n):
     return b"".join(parts)
 
 
+def receive_file(conn, size):
+    """The file's bytes: exactly size of them, since the trailer follows."""
+    return recv_exactly(conn, size)
+
+
 def send_frame(conn, obj):
     body = json.dumps(obj).encode("utf-8")
     conn.sendall(struct.pack(">I", len(body)) + body)
@@ -55,13 +60,17 @@ def download(host, port, user, password, path):
         next_reply(conn)
         send_frame(conn, {"action": "get", "path": path, "offset": 0})
         size = next_reply(conn)["size"]
-        data = recv_exactly(conn, size)
+        data = receive_file(conn, size)
         trailer = recv_frame(conn)
     if hashlib.md5(data).hexdigest() != trailer["md5"]:
         sys.exit(f"md5 mismatch: the server's file has md5 {trailer['md5']}")
     return data
 
 
-if __name__ == "__main__":
+def main():
     user, password, path = sys.stdin.read().splitlines()[:3]
     sys.stdout.buffer.write(download(sys.argv[1], int(sys.argv[2]), user, password, path))
+
+
+if __name__ == "__main__":
+    main()
