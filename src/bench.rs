@@ -140,6 +140,7 @@ pub struct Table {
 enum Kind {
     Rate,
     Ratio,
+    Number,
 }
 
 impl Table {
@@ -155,6 +156,11 @@ impl Table {
     /// A row of ratios, printed as `0.95x`.
     pub fn ratio(&mut self, label: impl Into<String>, ratios: &[f64]) {
         self.push(label.into(), Kind::Ratio, ratios);
+    }
+
+    /// A row of plain numbers, printed as `1.85`.
+    pub fn number(&mut self, label: impl Into<String>, values: &[f64]) {
+        self.push(label.into(), Kind::Number, values);
     }
 
     /// A blank line between groups of rows.
@@ -213,6 +219,10 @@ impl fmt::Display for Table {
                     format!("{:.2}x", spread.median),
                     format!("{:.2}..{:.2}x", spread.min, spread.max),
                 ),
+                Kind::Number => (
+                    format!("{:.2}", spread.median),
+                    format!("{:.2}..{:.2}", spread.min, spread.max),
+                ),
             };
             let mark = if spread.is_noisy() { NOISY } else { "" };
             writeln!(f, "{label:<width$}  {median:>10}  {range:>22}  {mark}")?;
@@ -249,6 +259,20 @@ pub fn load_average() -> String {
         .unwrap_or_else(|| "unknown (no /proc/loadavg)".to_string())
 }
 
+/// The CPU time, user and system, that a process or thread has used so far, in seconds, from
+/// its `stat` file (Linux): `/proc/self/stat` (this process, all threads), `/proc/thread-self/stat`
+/// (the calling thread), `/proc/PID/stat`. Unlike a rate, it hardly changes when other programs
+/// compete for the CPU: they make the work wait, not cost more.
+pub fn cpu_seconds(stat_file: &str) -> Option<f64> {
+    let stat = fs::read_to_string(stat_file).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // In clock ticks, which are 100 a second on Linux whatever the kernel's own tick rate.
+    Some((utime + stime) / 100.0)
+}
+
 /// How many CPUs this process may use.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
@@ -281,6 +305,17 @@ mod tests {
         assert!(spread.is_noisy());
         assert!(!Spread::of(&[1.0, 1.1, 1.2]).unwrap().is_noisy());
         assert_eq!(Spread::of(&[]), None);
+    }
+
+    #[test]
+    fn cpu_time_grows_with_work() {
+        let before = cpu_seconds("/proc/thread-self/stat").unwrap();
+        let mut x = 0u64;
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_millis(100) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        assert!(cpu_seconds("/proc/thread-self/stat").unwrap() > before);
     }
 
     #[test]

@@ -140,6 +140,11 @@ impl ServerProcess {
         self.addr
     }
 
+    /// The child's process id (a benchmark reads its CPU time in `/proc/PID/stat`).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits up to `timeout` for a stdout line containing `needle` and returns it.
     ///
     /// On failure returns every stdout line read so far, to put in the test's failure message.
