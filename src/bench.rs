@@ -176,10 +176,15 @@ impl Table {
         ));
     }
 
+    /// Values that are not finite (a ratio to a CPU time too short to register is) are left out.
     fn push(&mut self, label: String, kind: Kind, values: &[f64]) {
-        if let Some(spread) = Spread::of(values) {
-            self.rows.push((label, kind, spread));
-        }
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let spread = Spread::of(&finite).unwrap_or(Spread {
+            median: f64::NAN,
+            min: f64::NAN,
+            max: f64::NAN,
+        });
+        self.rows.push((label, kind, spread));
     }
 
     /// How many rows are noisy, of how many.
@@ -204,6 +209,7 @@ impl fmt::Display for Table {
                 continue;
             }
             let (median, range) = match kind {
+                _ if spread.median.is_nan() => ("-".to_string(), "(runs too short)".to_string()),
                 Kind::Rate => {
                     let (scale, unit, digits) = rate_unit(spread.median);
                     (

@@ -180,10 +180,14 @@ pub fn shape(text: &str) -> String {
     text
 }
 
-/// [`assert_shape_matches_book`] for a benchmark's table: the rows a noisy machine marked
-/// (`socket_lab::bench::NOISY`) differ from run to run, so the marks are left out of both sides.
+/// [`assert_shape_matches_book`] for a benchmark's table: which rows a noisy machine marks
+/// (`socket_lab::bench::NOISY`), and whether a rate comes out in MB/s or GB/s, differ from run to
+/// run, so the marks are left out of both sides and the units made one.
 pub fn assert_bench_shape_matches_book(name: &str, actual: &str) {
-    let unmarked = |text: &str| text.replace(socket_lab::bench::NOISY, "");
+    let unmarked = |text: &str| {
+        text.replace(socket_lab::bench::NOISY, "")
+            .replace("GB/s", "MB/s")
+    };
     let path = workspace_root().join("book/src/output").join(name);
     assert_eq!(
         shape(&unmarked(&read(&path))),
