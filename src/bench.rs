@@ -48,6 +48,8 @@ impl<'a> Contender<'a> {
 #[derive(Debug, Clone)]
 pub struct Samples {
     names: Vec<String>,
+    /// How busy the machine was before and after the rounds ([`machine_line`]).
+    load: [String; 2],
     /// `rates[contender][round]`
     rates: Vec<Vec<f64>>,
 }
@@ -56,6 +58,7 @@ pub struct Samples {
 /// Runs every contender once per round, `rounds` times: forward in even rounds, backward in odd
 /// ones, so that each one goes first as often as last.
 pub fn interleave(rounds: u32, contenders: &mut [Contender]) -> anyhow::Result<Samples> {
+    let before = machine_line("before");
     let mut rates = vec![Vec::new(); contenders.len()];
     for round in 0..rounds.max(1) {
         let mut order: Vec<usize> = (0..contenders.len()).collect();
@@ -69,6 +72,7 @@ pub fn interleave(rounds: u32, contenders: &mut [Contender]) -> anyhow::Result<S
     }
     Ok(Samples {
         names: contenders.iter().map(|c| c.name.clone()).collect(),
+        load: [before, machine_line("after")],
         rates,
     })
 }
@@ -95,6 +99,15 @@ impl Samples {
 
     pub fn rounds(&self) -> usize {
         self.rates.first().map_or(0, Vec::len)
+    }
+
+    /// Prints `title`, how busy the machine was, and `table`.
+    pub fn print(&self, title: &str, table: &Table) {
+        println!("{title}, {} rounds taking turns", self.rounds());
+        println!("{}", self.load[0]);
+        println!("{}", self.load[1]);
+        println!();
+        println!("{table}");
     }
 }
 

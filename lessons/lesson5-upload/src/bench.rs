@@ -106,10 +106,8 @@ pub fn run(mib: u64, rounds: u32) -> anyhow::Result<()> {
         }));
     }
 
-    let before = bench::machine_line("before");
     let samples = bench::interleave(rounds, &mut contenders)?;
     drop(contenders);
-    let after = bench::machine_line("after");
 
     let mut table = Table::new();
     for read_size in [ARTICLE_READ, LARGE_READ] {
@@ -152,16 +150,10 @@ pub fn run(mib: u64, rounds: u32) -> anyhow::Result<()> {
         table.ratio("Python's server CPU / lesson 5's, 1024 B", &ratios);
     }
 
-    println!(
-        "Lesson 5 benchmark: {mib} MiB over 127.0.0.1, sent 64 KiB at a time, {} rounds taking \
-         turns",
-        samples.rounds()
+    samples.print(
+        &format!("Lesson 5 benchmark: {mib} MiB over 127.0.0.1, sent 64 KiB at a time"),
+        &table,
     );
-    println!("{before}");
-    println!("{after}");
-    println!();
-    print!("{table}");
-    println!();
     println!();
     println!("targets: put at least 0.90x the plain copy at the same read size;");
     println!("         lesson 5 at least 2x the article's Python server with 1024-byte reads");

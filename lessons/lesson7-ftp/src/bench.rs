@@ -133,10 +133,8 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
             Ok(rate)
         }),
     ];
-    let before = bench::machine_line("before");
     let samples = bench::interleave(options.runs, &mut contenders)?;
     drop(contenders);
-    let after = bench::machine_line("after");
     if md5_of(&downloaded)? != md5_of(&source)? {
         bail!("the downloaded file differs from the original");
     }
@@ -168,17 +166,12 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         table.number(format!("cores busy: {short}"), &busy[name]);
     }
 
-    println!(
-        "lesson 7 benchmark: {} over loopback, {} KiB blocks, in one process, {} rounds taking turns",
+    let title = format!(
+        "lesson 7 benchmark: {} over loopback, {} KiB blocks, in one process",
         human_size(size),
         BLOCK / 1024,
-        samples.rounds()
     );
-    println!("{before}");
-    println!("{after}");
-    println!();
-    print!("{table}");
-    println!();
+    samples.print(&title, &table);
 
     let many = many_sessions(addr, dir.path(), options.sessions, options.session_size)?;
     println!();
