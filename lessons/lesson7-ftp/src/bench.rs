@@ -172,6 +172,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         BLOCK / 1024,
     );
     samples.print(&title, &table);
+    println!("target: put, get and the resumed put at 0.90x of the baseline or more, in the median");
 
     let many = many_sessions(addr, dir.path(), options.sessions, options.session_size)?;
     println!();
