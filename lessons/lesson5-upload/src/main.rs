@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 
 mod bench;
 mod demo;
@@ -24,18 +24,22 @@ enum Mode {
     /// Run the narrated demo (the default)
     Demo,
     /// Serve logins, ls, cd, mkdir, put and get in each user's home, one thread per client
+    #[command(after_help = lesson4::SERVER_AFTER_HELP)]
     Server {
         #[command(flatten)]
         addr: AddrArg,
-        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...}
-        #[arg(long, value_name = "FILE", default_value = lesson4::SAMPLE_USERS)]
-        users: PathBuf,
-        /// The directory that holds one home directory per user
-        #[arg(long, value_name = "DIR", default_value = lesson5::DEFAULT_ROOT)]
-        root: PathBuf,
+        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...} [default: the
+        /// sample users, users.json in lesson 4's folder]
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+        /// The directory that holds one home directory per user [default: ftp-root in lesson 5's
+        /// folder]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Log in with the article's prompts, then read commands (help, ls, cd, mkdir, put, get, q)
-    Client(AddrArg),
+    #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
+    Client(ConnectArg),
     /// Measure put against a plain copy of the same bytes over loopback (use a release build)
     Bench {
         /// How many MiB to send each time
@@ -51,8 +55,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson5", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, users, root } => lesson5::run_server(addr.addr, &users, &root),
-        Mode::Client(AddrArg { addr }) => lesson5::run_client(addr),
+        Mode::Server { addr, users, root } => {
+            let users = users.unwrap_or_else(|| PathBuf::from(lesson4::SAMPLE_USERS));
+            let root = root.unwrap_or_else(|| PathBuf::from(lesson5::DEFAULT_ROOT));
+            lesson5::run_server(addr.addr, &users, &root)
+        }
+        Mode::Client(ConnectArg { addr }) => lesson5::run_client(addr),
         Mode::Bench { mib, rounds } => bench::run(mib, rounds),
     })
 }
