@@ -69,9 +69,24 @@ pub fn bytes(data: &[u8]) -> String {
     format!("b\"{}\"", data.escape_ascii())
 }
 
+/// A number of bytes in words: `1 byte`, `0 bytes`, `1024 bytes`.
+pub fn byte_count(n: u64) -> String {
+    match n {
+        1 => "1 byte".to_string(),
+        n => format!("{n} bytes"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::bytes;
+    use super::{byte_count, bytes};
+
+    #[test]
+    fn one_byte_is_singular() {
+        assert_eq!(byte_count(1), "1 byte");
+        assert_eq!(byte_count(0), "0 bytes");
+        assert_eq!(byte_count(1024), "1024 bytes");
+    }
 
     #[test]
     fn bytes_look_like_a_rust_byte_string() {

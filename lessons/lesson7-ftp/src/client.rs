@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use lesson4::client::{COMMAND_PROMPT, PASSWORD_PROMPT, USER_PROMPT};
 use md5::{Digest, Md5};
 use serde_json::Value;
+use socket_lab::demo::byte_count;
 use socket_lab::input::Input;
 
 use crate::accounts::human_size;
@@ -390,8 +391,10 @@ fn run_command(client: &mut Client, command: &str, argument: &str) -> Result<(),
             let done = done?;
             report_resume(&done);
             println!(
-                "put {}: {} bytes, md5 {} verified by the server",
-                done.path, done.size, done.md5
+                "put {}: {}, md5 {} verified by the server",
+                done.path,
+                byte_count(done.size),
+                done.md5
             );
         }
         "get" => {
@@ -415,8 +418,10 @@ fn run_command(client: &mut Client, command: &str, argument: &str) -> Result<(),
             let done = done?;
             report_resume(&done);
             println!(
-                "got {}: {} bytes, md5 {} verified",
-                argument, done.size, done.md5
+                "got {}: {}, md5 {} verified",
+                argument,
+                byte_count(done.size),
+                done.md5
             );
         }
         _ => println!("unknown command `{command}`; type help for the commands"),
