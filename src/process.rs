@@ -176,6 +176,11 @@ impl ServerProcess {
         self.stderr.text()
     }
 
+    /// The server's process id, for a test that sends it a signal.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the server process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
