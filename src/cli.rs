@@ -86,7 +86,9 @@ pub fn hint_for(err: &anyhow::Error, lesson: &str, addr: Option<&str>) -> Option
         .kind();
     match kind {
         io::ErrorKind::ConnectionRefused => {
-            let addr = addr.map(|addr| format!(" --addr {addr}")).unwrap_or_default();
+            let addr = addr
+                .map(|addr| format!(" --addr {addr}"))
+                .unwrap_or_default();
             Some(format!(
                 "nothing is listening at that address. Start the server first, in another \
                  terminal: cargo run -p {lesson} -- server{addr}"

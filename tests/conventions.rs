@@ -59,7 +59,10 @@ fn each_side_explains_its_own_addr_and_no_help_shows_a_path_of_the_build_machine
             String::from_utf8(output.stdout).unwrap()
         };
         let (server, client) = (help("server"), help("client"));
-        assert!(server.contains("Address to listen on"), "{package}: {server}");
+        assert!(
+            server.contains("Address to listen on"),
+            "{package}: {server}"
+        );
         assert!(
             client.contains("Address of the server to connect to"),
             "{package}: {client}"
@@ -76,10 +79,25 @@ fn each_side_explains_its_own_addr_and_no_help_shows_a_path_of_the_build_machine
 #[test]
 fn the_servers_of_lessons_4_to_7_name_their_sample_users_and_passwords_in_their_help() {
     for (package, logins) in [
-        ("lesson4", &["alex and eric (password abc123)", "jack (password qwer)"][..]),
-        ("lesson5", &["alex and eric (password abc123)", "jack (password qwer)"]),
-        ("lesson6", &["alex and eric (password abc123)", "jack (password qwer)"]),
-        ("lesson7", &["alex (password alex3714, quota 1 GiB", "bob (password bob2016"]),
+        (
+            "lesson4",
+            &["alex and eric (password abc123)", "jack (password qwer)"][..],
+        ),
+        (
+            "lesson5",
+            &["alex and eric (password abc123)", "jack (password qwer)"],
+        ),
+        (
+            "lesson6",
+            &["alex and eric (password abc123)", "jack (password qwer)"],
+        ),
+        (
+            "lesson7",
+            &[
+                "alex (password alex3714, quota 1 GiB",
+                "bob (password bob2016",
+            ],
+        ),
     ] {
         for mode in ["server", "client"] {
             let output = lesson_cmd(package).args([mode, "--help"]).output().unwrap();
@@ -112,7 +130,10 @@ fn a_server_started_with_the_sample_users_names_them_and_their_passwords_first()
         let root = tempfile::tempdir().unwrap();
         let mut server = common::start_server(package, &["--root", root.path().to_str().unwrap()]);
         let lines = server.stdout_lines();
-        assert!(lines.iter().any(|line| line == banner), "{package}: {lines:?}");
+        assert!(
+            lines.iter().any(|line| line == banner),
+            "{package}: {lines:?}"
+        );
     }
 }
 

@@ -354,7 +354,11 @@ fn a_client_stopped_by_ctrl_c_mid_download_leaves_no_temporary_file() {
     let server = std::thread::spawn(move || {
         let (mut conn, _) = listener.accept().unwrap();
         let mut buf = [0; 1024];
-        for answer in [&b"200"[..], b"200", br#"{"status": 200, "file_size": 1000000}"#] {
+        for answer in [
+            &b"200"[..],
+            b"200",
+            br#"{"status": 200, "file_size": 1000000}"#,
+        ] {
             assert!(conn.read(&mut buf).unwrap() > 0);
             conn.write_all(answer).unwrap();
         }

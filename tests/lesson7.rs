@@ -132,8 +132,16 @@ fn useradd_reads_the_password_from_stdin_and_refuses_mistakes() {
 
     // An existing user: a new password, a new quota, or both; the output says what changed.
     for (args, stdin, said) in [
-        (vec!["--quota", "1GiB"], "", "updated carol in {FILE}: quota 2.0 MiB -> 1.0 GiB\n"),
-        (vec![], "new horse\n", "updated carol in {FILE}: new password\n"),
+        (
+            vec!["--quota", "1GiB"],
+            "",
+            "updated carol in {FILE}: quota 2.0 MiB -> 1.0 GiB\n",
+        ),
+        (
+            vec![],
+            "new horse\n",
+            "updated carol in {FILE}: new password\n",
+        ),
         (
             vec!["--quota", "3MiB"],
             "correct horse\n",

@@ -8,13 +8,13 @@ mod lesson7_support;
 
 use std::fs;
 use std::net::SocketAddr;
-use std::os::unix::fs::symlink;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use lesson7::client::Client;
 use lesson7_support::{Fixture, Raw, data, md5_hex, retry_while_busy, wait_until};
 use serde_json::json;
+use socket_lab::links::symlink;
 
 /// The context every case gets: the server's address and the fixture it serves.
 struct Case<'a> {

@@ -106,7 +106,11 @@ fn print_until_closed(conn: &mut TcpStream, client_address: SocketAddr) -> io::R
             println!("recv(1024) returned 0 bytes: {client_address} closed the connection");
             return Ok(());
         }
-        println!("recv(1024) returned {}: {}", byte_count(data.len() as u64), bytes(&data));
+        println!(
+            "recv(1024) returned {}: {}",
+            byte_count(data.len() as u64),
+            bytes(&data)
+        );
         println!("  as UTF-8 text: {}", String::from_utf8_lossy(&data));
     }
 }

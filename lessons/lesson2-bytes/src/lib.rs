@@ -44,7 +44,11 @@ fn print_text_until_closed(conn: &mut TcpStream, client_address: SocketAddr) -> 
             println!("recv(1024) returned 0 bytes: {client_address} closed the connection");
             break;
         }
-        println!("recv(1024) returned {}: {}", byte_count(data.len() as u64), bytes(&data));
+        println!(
+            "recv(1024) returned {}: {}",
+            byte_count(data.len() as u64),
+            bytes(&data)
+        );
         let decoded = decoder.decode(&data)?;
         if decoder.pending().is_empty() {
             println!("  decoded {decoded:?}");

@@ -35,7 +35,8 @@ pub const SAMPLE_USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/users.json"
 
 /// The users and passwords of the sample users file (lessons 4 to 6 share it). A unit test checks
 /// them against the file, so that what the help and the banner say is what logs in.
-pub const SAMPLE_LOGINS: [(&str, &str); 3] = [("alex", "abc123"), ("eric", "abc123"), ("jack", "qwer")];
+pub const SAMPLE_LOGINS: [(&str, &str); 3] =
+    [("alex", "abc123"), ("eric", "abc123"), ("jack", "qwer")];
 
 /// What a server's `--help` and its first line say about the sample users.
 pub const SAMPLE_USERS_TEXT: &str =

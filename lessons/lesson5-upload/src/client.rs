@@ -77,7 +77,9 @@ pub const FORCE: &str = "-f";
 pub fn run_command(client: &mut Client, command: &str, arg: &str) -> io::Result<()> {
     match command {
         "put" | "get" if arg.is_empty() || arg == FORCE => {
-            println!("usage: put FILE, get PATH (get {FORCE} PATH replaces a local file of that name)")
+            println!(
+                "usage: put FILE, get PATH (get {FORCE} PATH replaces a local file of that name)"
+            )
         }
         "put" => {
             let Some((mut file, name, size)) = open_upload(arg) else {
@@ -102,7 +104,9 @@ pub fn run_command(client: &mut Client, command: &str, arg: &str) -> io::Result<
             }
             // A download replaces its target only when asked to: it may be the only copy.
             if !force && Path::new(name).symlink_metadata().is_ok() {
-                println!("{name} already exists here and was left as it is; get {FORCE} {arg} replaces it");
+                println!(
+                    "{name} already exists here and was left as it is; get {FORCE} {arg} replaces it"
+                );
                 return Ok(());
             }
             let target = match PartialFile::create(Path::new(name)) {

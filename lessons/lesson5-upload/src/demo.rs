@@ -200,7 +200,11 @@ fn recv_and_show(stream: &mut TcpStream, who: &str) -> anyhow::Result<()> {
     let n = stream.read(&mut buf)?;
     say(
         who,
-        format!("recv(1024) returned {}: {}", byte_count(n as u64), bytes(&buf[..n])),
+        format!(
+            "recv(1024) returned {}: {}",
+            byte_count(n as u64),
+            bytes(&buf[..n])
+        ),
     );
     Ok(())
 }

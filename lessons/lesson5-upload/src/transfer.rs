@@ -176,7 +176,11 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["notes.txt"]);
-        assert!(in_progress().iter().all(|temp| !temp.starts_with(dir.path())));
+        assert!(
+            in_progress()
+                .iter()
+                .all(|temp| !temp.starts_with(dir.path()))
+        );
     }
 
     #[test]
@@ -185,7 +189,10 @@ mod tests {
         let partial = PartialFile::create(&dir.path().join("notes.txt")).unwrap();
         let name = partial.temp.file_name().unwrap().to_str().unwrap();
         let prefix = format!(".notes.txt.{}-", process::id());
-        assert!(name.starts_with(&prefix) && name.ends_with(".part"), "{name}");
+        assert!(
+            name.starts_with(&prefix) && name.ends_with(".part"),
+            "{name}"
+        );
         assert!(in_progress().contains(&partial.temp));
     }
 }

@@ -334,7 +334,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("users.json");
         let added = useradd(&file, "alex", "first", None, CHEAP).unwrap();
-        assert_eq!(added, Useradd::Added { quota: DEFAULT_QUOTA });
+        assert_eq!(
+            added,
+            Useradd::Added {
+                quota: DEFAULT_QUOTA
+            }
+        );
         let quota_only = useradd(&file, "alex", "", Some(1 << 30), CHEAP).unwrap();
         let expected = Useradd::Changed {
             password: false,
@@ -342,7 +347,11 @@ mod tests {
         };
         assert_eq!(quota_only, expected);
         assert_eq!(
-            Accounts::load(&file).unwrap().verify("alex", "first").unwrap().quota,
+            Accounts::load(&file)
+                .unwrap()
+                .verify("alex", "first")
+                .unwrap()
+                .quota,
             1 << 30
         );
         let password_only = useradd(&file, "alex", "second", None, CHEAP).unwrap();
@@ -355,9 +364,15 @@ mod tests {
         assert!(accounts.verify("alex", "first").is_none());
         assert_eq!(accounts.verify("alex", "second").unwrap().quota, 1 << 30);
         let nothing = useradd(&file, "alex", "", None, CHEAP).unwrap_err();
-        assert!(nothing.to_string().contains("nothing would change"), "{nothing}");
+        assert!(
+            nothing.to_string().contains("nothing would change"),
+            "{nothing}"
+        );
         let empty = useradd(&file, "bob", "", Some(1), CHEAP).unwrap_err();
-        assert!(empty.to_string().contains("the password is empty"), "{empty}");
+        assert!(
+            empty.to_string().contains("the password is empty"),
+            "{empty}"
+        );
     }
 
     #[test]

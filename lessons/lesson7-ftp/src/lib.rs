@@ -45,7 +45,8 @@ pub fn default_users() -> PathBuf {
 /// The users, passwords and quotas of the sample users file. alex may store 1 GiB, enough for a
 /// file of a few hundred MB, where the progress bar and a resumed transfer are worth watching; bob
 /// may store 1 MiB, so that a quota refusal is easy to see. A unit test checks them against the file.
-pub const SAMPLE_LOGINS: [(&str, &str, u64); 2] = [("alex", "alex3714", 1 << 30), ("bob", "bob2016", 1 << 20)];
+pub const SAMPLE_LOGINS: [(&str, &str, u64); 2] =
+    [("alex", "alex3714", 1 << 30), ("bob", "bob2016", 1 << 20)];
 
 /// What the server's `--help` and its banner say about the sample users.
 pub const SAMPLE_USERS_TEXT: &str =

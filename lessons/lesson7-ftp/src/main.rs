@@ -111,7 +111,10 @@ fn useradd(args: &UseraddArgs) -> anyhow::Result<()> {
     let (name, file) = (&args.name, args.users.display());
     match accounts::useradd(&args.users, name, password, args.quota, cost)? {
         Useradd::Added { quota } => {
-            println!("added {name} to {file}, quota {}", accounts::human_size(quota));
+            println!(
+                "added {name} to {file}, quota {}",
+                accounts::human_size(quota)
+            );
         }
         Useradd::Changed { password, quota } => {
             let mut changes = Vec::new();
