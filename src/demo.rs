@@ -54,10 +54,10 @@ pub fn note(text: impl Display) {
 /// narrate to: the demo ends quietly, as other command-line tools do, instead of panicking.
 fn line(text: Arguments) {
     let mut stdout = io::stdout().lock();
-    if let Err(err) = writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
-        if err.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(err) = writeln!(stdout, "{text}").and_then(|()| stdout.flush())
+        && err.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 

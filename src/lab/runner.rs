@@ -171,10 +171,10 @@ fn failed_sections(stdout: &str) -> Vec<(String, String)> {
         let header = line
             .strip_prefix("---- ")
             .and_then(|rest| rest.strip_suffix(" stdout ----"));
-        if header.is_some() || line == "failures:" {
-            if let Some((name, lines)) = current.take() {
-                sections.push((name, tidy(&lines)));
-            }
+        if (header.is_some() || line == "failures:")
+            && let Some((name, lines)) = current.take()
+        {
+            sections.push((name, tidy(&lines)));
         }
         if let Some(name) = header {
             current = Some((name.to_string(), Vec::new()));
