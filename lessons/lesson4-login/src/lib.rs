@@ -14,7 +14,7 @@
 //! - [`client`]: the article's client: the login prompts and a command loop.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -52,6 +52,38 @@ pub const CLIENT_AFTER_HELP: &str = "A server started without --users knows the 
 
 /// Where lesson 4's server keeps its users' homes unless told otherwise (ignored by git).
 pub const DEFAULT_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ftp-root");
+
+/// `--users FILE` and `--root DIR`, the options every server of lessons 4 to 6 takes. Without them
+/// a server reads the sample users and keeps the homes in `ftp-root/` in its own lesson's folder.
+/// The help gives the defaults in words: the paths themselves are those of the machine that built
+/// the program.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServerFiles {
+    /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...} [default: the
+    /// sample users, users.json in lesson 4's folder]
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
+    /// The directory that holds one home directory per user [default: ftp-root in the lesson's
+    /// folder]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+impl ServerFiles {
+    /// The users file given, or the sample users.
+    pub fn users(&self) -> PathBuf {
+        self.users
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(SAMPLE_USERS))
+    }
+
+    /// The root given, or the lesson's own `default_root`.
+    pub fn root(&self, default_root: &str) -> PathBuf {
+        self.root
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default_root))
+    }
+}
 
 /// Reads a users file (saying which file, and what is wrong with it, when it cannot) and prints
 /// the user names: a server's first line. For the sample users file it also prints their

@@ -28,14 +28,8 @@ enum Mode {
     Server {
         #[command(flatten)]
         addr: AddrArg,
-        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...} [default: the
-        /// sample users, users.json in lesson 4's folder]
-        #[arg(long, value_name = "FILE")]
-        users: Option<PathBuf>,
-        /// The directory that holds one home directory per user [default: ftp-root in lesson 4's
-        /// folder]
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
+        #[command(flatten)]
+        files: lesson4::ServerFiles,
     },
     /// Log in with the article's prompts, then read commands (help, ls, cd, mkdir, q) from stdin
     #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
@@ -54,11 +48,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson4", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, users, root } => {
-            let users = users.unwrap_or_else(|| PathBuf::from(lesson4::SAMPLE_USERS));
-            let root = root.unwrap_or_else(|| PathBuf::from(lesson4::DEFAULT_ROOT));
-            lesson4::run_server(addr.addr, &users, &root)
-        }
+        Mode::Server { addr, files } => lesson4::run_server(
+            addr.addr,
+            &files.users(),
+            &files.root(lesson4::DEFAULT_ROOT),
+        ),
         Mode::Client(ConnectArg { addr }) => {
             lesson4::client::run_client(addr, lesson4::client::run_command)
         }

@@ -1,6 +1,5 @@
 //! `cargo run -p lesson5`: the demo; `-- server` and `-- client` for two terminals; `-- bench`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -28,14 +27,8 @@ enum Mode {
     Server {
         #[command(flatten)]
         addr: AddrArg,
-        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...} [default: the
-        /// sample users, users.json in lesson 4's folder]
-        #[arg(long, value_name = "FILE")]
-        users: Option<PathBuf>,
-        /// The directory that holds one home directory per user [default: ftp-root in lesson 5's
-        /// folder]
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
+        #[command(flatten)]
+        files: lesson4::ServerFiles,
     },
     /// Log in with the article's prompts, then read commands (help, ls, cd, mkdir, put, get, q)
     #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
@@ -55,11 +48,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson5", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, users, root } => {
-            let users = users.unwrap_or_else(|| PathBuf::from(lesson4::SAMPLE_USERS));
-            let root = root.unwrap_or_else(|| PathBuf::from(lesson5::DEFAULT_ROOT));
-            lesson5::run_server(addr.addr, &users, &root)
-        }
+        Mode::Server { addr, files } => lesson5::run_server(
+            addr.addr,
+            &files.users(),
+            &files.root(lesson5::DEFAULT_ROOT),
+        ),
         Mode::Client(ConnectArg { addr }) => lesson5::run_client(addr),
         Mode::Bench { mib, rounds } => bench::run(mib, rounds),
     })

@@ -1,6 +1,5 @@
 //! `cargo run -p lesson6`: the demo; `-- server` and `-- client` for two terminals.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -27,14 +26,8 @@ enum Mode {
     Server {
         #[command(flatten)]
         addr: AddrArg,
-        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...} [default: the
-        /// sample users, users.json in lesson 4's folder]
-        #[arg(long, value_name = "FILE")]
-        users: Option<PathBuf>,
-        /// The directory that holds one home directory per user [default: ftp-root in lesson 6's
-        /// folder]
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
+        #[command(flatten)]
+        files: lesson4::ServerFiles,
     },
     /// Lesson 5's client, whose put sends one line per write, as the article does
     #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
@@ -51,11 +44,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson6", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, users, root } => {
-            let users = users.unwrap_or_else(|| PathBuf::from(lesson4::SAMPLE_USERS));
-            let root = root.unwrap_or_else(|| PathBuf::from(lesson6::DEFAULT_ROOT));
-            lesson6::run_server(addr.addr, &users, &root)
-        }
+        Mode::Server { addr, files } => lesson6::run_server(
+            addr.addr,
+            &files.users(),
+            &files.root(lesson6::DEFAULT_ROOT),
+        ),
         Mode::Client { addr, write_all } => lesson6::client::run_client(addr.addr, write_all),
     })
 }
