@@ -98,3 +98,40 @@ fn an_address_that_is_not_one_is_refused_before_anything_runs() {
             ));
     }
 }
+
+/// Lesson 3's key fact, which the transcript comparison cannot see because it takes the times
+/// out: behind a server that handles one connection at a time, client B waits for as long as
+/// client A keeps quiet; behind the threaded server, it hardly waits. Checked as ratios of times
+/// measured in the same run, never against a clock.
+#[test]
+fn lesson3_demo_b_waits_behind_one_thread_and_not_behind_a_thread_each() {
+    let output = lesson_cmd("lesson3")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).expect("the demo prints UTF-8");
+    let millis = |pattern: &str| -> Vec<u128> {
+        regex::Regex::new(pattern)
+            .unwrap()
+            .captures_iter(&stdout)
+            .map(|caps| caps[1].parse().unwrap())
+            .collect()
+    };
+    let hold = millis(r"client A \| connected, and keeps quiet for (\d+) ms");
+    let waits = millis(r"client B \| the answer came after (\d+) ms");
+    assert!(
+        hold.len() == 2 && waits.len() == 2,
+        "step 1. the demo no longer prints A's silence and B's wait for both servers:\n{stdout}"
+    );
+    let (hold, one_thread, thread_each) = (hold[0], waits[0], waits[1]);
+    assert!(
+        2 * one_thread >= hold,
+        "step 2. one thread: B waited {one_thread} ms, less than half of A's {hold} ms of silence"
+    );
+    assert!(
+        2 * thread_each < one_thread,
+        "step 3. a thread each: B waited {thread_each} ms, not less than half of the \
+         {one_thread} ms it waited behind one thread"
+    );
+}
