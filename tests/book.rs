@@ -312,3 +312,111 @@ fn backlog_run_lesson_1_shows() {
     transcript += &format!("accept() then found {queued} connections waiting in the queue\n");
     common::assert_matches_book("lesson1-backlog.txt", &transcript);
 }
+
+/// The run lesson 5 shows of the article's upload cut short: an upload to the article-style
+/// server (tests/peers/article_server.py) announces 10000 bytes, sends 4000 and closes. The
+/// server's loop never checks for an empty read, so it spins, and the file it opened under its
+/// final name stays empty: what arrived waits in Python's file buffer.
+#[test]
+fn article_server_cut_upload_run_lesson_5_shows() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    struct Killed(Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    /// The CPU time the process has used so far, in clock ticks (user + system).
+    fn cpu_ticks(pid: u32) -> u64 {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    }
+
+    if !common::python_available() {
+        return;
+    }
+    let root = workspace_root();
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("alex")).unwrap();
+    let mut server = Killed(
+        Command::new("python3")
+            .arg(root.join("tests/peers/article_server.py"))
+            .arg(root.join("lessons/lesson4-login/users.json"))
+            .arg("0")
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let pid = server.0.id();
+
+    let mut transcript = String::new();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream.set_read_timeout(Some(common::LINE_TIMEOUT)).unwrap();
+    let mut ask = |message: &[u8]| {
+        stream.write_all(message).unwrap();
+        let mut reply = [0u8; 1024];
+        let n = stream.read(&mut reply).unwrap();
+        String::from_utf8_lossy(&reply[..n]).into_owned()
+    };
+    assert_eq!(ask(b"alex"), "200");
+    assert_eq!(ask(b"abc123"), "200");
+    let header =
+        r#"{"action": "put", "filename": "cut.bin", "file_size": 10000, "ftp_user": "alex"}"#;
+    transcript += &format!("client | {header}\n");
+    transcript += &format!("server | {}\n", ask(header.as_bytes()));
+    stream.write_all(&[b'x'; 4000]).unwrap();
+    transcript += "client | 4000 bytes of the 10000, then closes the connection\n";
+    let idle_from = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_millis(500));
+    let idle = cpu_ticks(pid) - idle_from;
+    drop(stream);
+    let spin_from = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_millis(500));
+    let spinning = cpu_ticks(pid) - spin_from;
+    let cut = dir.path().join("alex/cut.bin");
+    let size = fs::metadata(&cut).map(|meta| meta.len());
+    transcript += &format!(
+        "disk   | alex/cut.bin: {}\n",
+        match size {
+            Ok(size) => format!("{size} bytes"),
+            Err(_) => "no such file".to_string(),
+        }
+    );
+    // A blocked process uses no CPU; a loop around an empty recv uses whatever it is given.
+    let busy = spinning >= idle + 3;
+    transcript += &format!(
+        "server | {}\n",
+        if busy {
+            "still in its receive loop: more CPU after the close than while it waited for data"
+        } else {
+            "used no more CPU after the close than before it"
+        }
+    );
+    assert!(
+        busy,
+        "the server used {spinning} clock ticks in the half second after the close, {idle} before"
+    );
+    common::assert_matches_book("lesson5-article-cut.txt", &transcript);
+}
