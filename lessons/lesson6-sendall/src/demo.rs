@@ -87,6 +87,20 @@ pub fn run() -> anyhow::Result<()> {
         "client",
         format!("write({TEN_MIB} bytes) returned after {took:.2?}, having taken {what}"),
     );
+    let started = Instant::now();
+    let again = client.write(&vec![b'x'; TEN_MIB]);
+    let took = started.elapsed();
+    say(
+        "client",
+        match again {
+            Ok(n) => format!("write again returned {n} after {took:.2?}"),
+            Err(err) => format!(
+                "write again, buffers still full: failed after {took:.2?}: {:?}",
+                err.kind()
+            ),
+        },
+    );
+    note("a timeout that passes with nothing taken is an error (EAGAIN), not a count of 0.");
     note("Python's socket.settimeout gives the same kind of socket: send may take part.");
 
     demo::step("The article's upload, one write per line, against lesson 5's server");
