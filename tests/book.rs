@@ -208,8 +208,8 @@ fn figure_pattern() -> &'static Regex {
     PATTERN.get_or_init(|| {
         let number = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?";
         let time = r"ns|µs|us|ms|s|secs?|seconds?|milliseconds?|microseconds?|minutes?|min|hours?|days?";
-        let size = r"B|bytes?|KiB|MiB|GiB|TiB|KB|kB|MB|GB|TB|bits?";
-        let things = r"guess(?:es)?|passwords?|digests?|clients?|connections?|handshakes?|threads?|(?:system )?calls?|runs?|attempts?|times|lines?|cases?|sessions?|entries|entry|characters?|writes?|reads?|files?|processes|process|cores?|tries|rounds?|pieces?|frames?|users?|digits?|passes|pass|messages?|requests?|tests?|million|billion|thousand|percent";
+        let size = r"B|bytes?|KiB|MiB|GiB|TiB|KB|kB|MB|GB|TB|bits";
+        let things = r"guess(?:es)?|passwords?|digests?|clients?|connections?|handshakes?|threads?|(?:system )?calls?|runs?|attempts?|times|lines?|cases?|sessions?|entries|entry|characters?|writes?|reads?|files?|processes|process|cores?|tries|rounds?|pieces?|users?|digits?|passes|pass|messages?|requests?|tests?|million|billion|thousand|percent";
         Regex::new(&format!(
             r"(?x)
             (?P<figure>
@@ -235,45 +235,393 @@ fn figures() -> Vec<Figure> {
     let mut found = Vec::new();
     for chapter in chapters() {
         let name = chapter.strip_prefix(&root).unwrap().display().to_string();
-        if name.ends_with("SUMMARY.md") {
-            continue;
+        if !name.ends_with("SUMMARY.md") {
+            found.extend(figures_in(&name, &fs::read_to_string(&chapter).unwrap()));
         }
-        let text = fs::read_to_string(&chapter).unwrap();
-        for (line, prose) in prose_lines(&text) {
-            for caps in figure_pattern().captures_iter(&prose) {
-                let m = caps.name("figure").unwrap();
-                let before = prose[..m.start()].trim_end();
-                let word = before
-                    .rsplit(|c: char| c.is_whitespace() || c == '(')
-                    .next()
-                    .unwrap_or("")
-                    .to_lowercase();
-                if NAME_WORDS.contains(&word.as_str())
-                    || prose[..m.start()].ends_with(|c: char| {
-                        c.is_alphanumeric() || c == '.' || c == '-' || c == '_'
-                    })
-                {
-                    continue;
-                }
-                found.push(Figure {
-                    chapter: name.clone(),
-                    line,
-                    text: m
-                        .as_str()
-                        .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '%')
-                        .to_string(),
-                });
+    }
+    found
+}
+
+/// The figures in one chapter's prose.
+fn figures_in(chapter: &str, text: &str) -> Vec<Figure> {
+    let mut found = Vec::new();
+    for (line, prose) in prose_lines(text) {
+        for caps in figure_pattern().captures_iter(&prose) {
+            let m = caps.name("figure").unwrap();
+            let before = &prose[..m.start()];
+            let word = before
+                .trim_end()
+                .rsplit(|c: char| c.is_whitespace() || c == '(')
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            // A dotted address or version (127.0.0.1, 0.5.4) is no figure, nor is a number
+            // inside a word (`lesson7`, `md5`) or after a name (`lesson 5`, `RFC 9293`).
+            let after = &prose[m.end()..];
+            let dotted =
+                after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_digit());
+            let inside = before.ends_with(|c: char| c.is_alphanumeric() || ".-_".contains(c));
+            if dotted || inside || NAME_WORDS.contains(&word.as_str()) {
+                continue;
             }
+            found.push(Figure {
+                chapter: chapter.to_string(),
+                line,
+                text: m
+                    .as_str()
+                    .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '%')
+                    .to_string(),
+            });
         }
     }
     found
 }
 
 #[test]
-fn list_figures() {
-    for f in figures() {
-        println!("{}:{}: {}", f.chapter, f.line, f.text);
+fn the_scan_finds_figures_and_only_figures() {
+    let prose = "\
+The guesses took 0.10 s, about 8 M md5/s in a release build; the process used 2.9 s of CPU.
+34 of 200 clients waited. Peak memory was 4.0 MiB, then between 12 and 22 MiB; 1.26 MB sent;
+a write timeout of 500 ms; md5 took 70 percent, the copy 20%; put ran at 0.96x; 823,158 guesses.
+Lesson 5, section 4.2 of RFC 959, port 8089, status 200 or 503, listen(5), lesson7, md5, UTF-8.
+Python 3.5 and mdBook 0.5.4 at 127.0.0.1:8089. Code is skipped: `read(&mut buf[..1024])`.
+```text
+client | sent 4096 bytes in 12 ms
+```
+";
+    let found: Vec<String> = figures_in("test.md", prose)
+        .into_iter()
+        .map(|figure| figure.text)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "0.10 s",
+            "8 M md5/s",
+            "2.9 s",
+            "34 of 200",
+            "4.0 MiB",
+            "12 and 22 MiB",
+            "1.26 MB",
+            "500 ms",
+            "70 percent",
+            "20%",
+            "0.96x",
+            "823,158 guesses",
+        ]
+    );
+}
+
+/// Figures quoted from a source outside the kit's runs, each with the source that states it. The
+/// scan accepts these in any chapter. Keep it short: a figure the kit measures belongs in a
+/// recorded output, and a figure the kit sets is found in its code.
+const CITED: &[(&str, &str)] = &[
+    (
+        "19 MiB",
+        "argon2's default cost, m=19456 KiB (argon2 0.5, Params::DEFAULT_M_COST, OWASP's \
+         recommendation), written into every hash of lessons/lesson7-ftp/users.json",
+    ),
+    (
+        "2 passes",
+        "argon2's default cost, t=2 (argon2 0.5, Params::DEFAULT_T_COST), in the same hashes",
+    ),
+    (
+        "16 bits",
+        "the size of TCP's checksum field, RFC 9293 section 3.1, cited where it is used",
+    ),
+    (
+        "4 MiB",
+        "Linux's default ceiling for a TCP send buffer, net.ipv4.tcp_wmem's max of 4194304 \
+         (tcp(7)); also lesson 7's MAX_REPLY",
+    ),
+    (
+        "8 KiB",
+        "the capacity of std's BufWriter::new, \"currently 8 KiB\" (std::io::BufWriter docs)",
+    ),
+    (
+        "4 GiB",
+        "the most a 4-byte length can announce: 2^32 - 1 bytes",
+    ),
+    (
+        "2-core",
+        "the kit's test machine, where the recorded runs were made: nproc prints 2",
+    ),
+    (
+        "2 characters",
+        "你好 in UTF-8, lesson 2's table: 2 characters",
+    ),
+    ("6 bytes", "你好 in UTF-8, lesson 2's table: 3 bytes each"),
+];
+
+/// Where the scan looks for the kit's own parameters (a test's 100,000 bytes, a 300 ms pause, the
+/// protocol's 16384-byte frames): the code of the chapter's lesson, the test suite and src/.
+fn code_for(chapter: &str) -> String {
+    fn walk(dir: &Path, text: &mut String) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy();
+            if path.is_dir() {
+                if !matches!(name.as_ref(), "target" | "ftp-root" | "homes" | ".git") {
+                    walk(&path, text);
+                }
+            } else if ["rs", "py", "json", "toml"]
+                .iter()
+                .any(|ext| path.extension().is_some_and(|e| e == *ext))
+            {
+                *text += &fs::read_to_string(&path).unwrap_or_default();
+            }
+        }
     }
+    let root = workspace_root();
+    let mut text = String::new();
+    walk(&root.join("src"), &mut text);
+    walk(&root.join("tests"), &mut text);
+    let lesson = chapter
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('-')
+        .next()
+        .unwrap();
+    for entry in fs::read_dir(root.join("lessons")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !lesson.starts_with("lesson") || name.starts_with(&format!("{lesson}-")) {
+            walk(&path, &mut text);
+        }
+    }
+    text
+}
+
+/// The values the code states: integer literals (`100_000`), products (`16 * 1024`), shifts
+/// (`10 << 20`), and
+/// times, in milliseconds, from `from_secs(N)`, `from_millis(N)` and a quoted `"N"` of seconds
+/// (clap's default values).
+struct CodeValues {
+    text: String,
+    numbers: std::collections::HashSet<u64>,
+    millis: std::collections::HashSet<u64>,
+}
+
+fn code_values(code: &str) -> CodeValues {
+    let product = Regex::new(r"\b\d[\d_]*(?:\s*\*\s*\d[\d_]*)*\b").unwrap();
+    let secs = Regex::new(r#"from_secs(?:_f64)?\(\s*(\d[\d_]*)|"(\d+)""#).unwrap();
+    let millis = Regex::new(r"from_millis\(\s*(\d[\d_]*)").unwrap();
+    let value = |text: &str| -> Option<u64> {
+        text.split('*')
+            .map(|factor| factor.trim().replace('_', "").parse::<u64>().ok())
+            .try_fold(1u64, |acc, factor| acc.checked_mul(factor?))
+    };
+    let mut numbers = std::collections::HashSet::new();
+    for found in product.find_iter(code) {
+        numbers.extend(value(found.as_str()));
+        for factor in found.as_str().split('*') {
+            numbers.extend(value(factor));
+        }
+    }
+    let shift = Regex::new(r"\b(\d[\d_]*)\s*<<\s*(\d+)").unwrap();
+    for caps in shift.captures_iter(code) {
+        if let (Some(n), Ok(bits)) = (value(&caps[1]), caps[2].parse::<u32>()) {
+            numbers.extend(n.checked_mul(1u64.checked_shl(bits).unwrap_or(0)));
+        }
+    }
+    let mut times = std::collections::HashSet::new();
+    for caps in secs.captures_iter(code) {
+        let text = caps.get(1).or(caps.get(2)).unwrap().as_str();
+        times.extend(value(text).map(|n| n * 1000));
+    }
+    for caps in millis.captures_iter(code) {
+        times.extend(value(&caps[1]));
+    }
+    CodeValues {
+        text: code.to_string(),
+        numbers,
+        millis: times,
+    }
+}
+
+/// The numbers of a figure, and its unit: `1024 and 904 bytes` is ([1024, 904], "bytes").
+fn parse_figure(text: &str) -> (Vec<String>, String) {
+    let number = Regex::new(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?").unwrap();
+    let numbers: Vec<String> = number
+        .find_iter(text)
+        .map(|m| m.as_str().replace(',', ""))
+        .collect();
+    let last = number.find_iter(text).last().unwrap();
+    let unit = text[last.end()..]
+        .trim_start_matches(['-', ' '])
+        .to_lowercase();
+    (numbers, unit)
+}
+
+/// Units that name the same thing: what a chapter writes and what an output prints.
+fn unit_spellings(unit: &str) -> Vec<String> {
+    let unit = unit.trim();
+    let same: &[&[&str]] = &[
+        &["s", "sec", "secs", "second", "seconds"],
+        &["ms", "millisecond", "milliseconds"],
+        &["min", "minute", "minutes"],
+        &["b", "byte", "bytes"],
+        &["guesses", "guess", "passwords", "tries"],
+    ];
+    for group in same {
+        if group.contains(&unit) {
+            return group.iter().map(|u| u.to_string()).collect();
+        }
+    }
+    let singular = unit.strip_suffix('s').unwrap_or(unit);
+    vec![
+        unit.to_string(),
+        singular.to_string(),
+        format!("{singular}s"),
+    ]
+}
+
+/// Whether a recorded output prints the figure: each of its numbers, followed by its unit (in any
+/// spelling), or alone when it is a number of 4 digits or more, or a decimal.
+fn printed_in(output: &str, figure: &str) -> bool {
+    let (numbers, unit) = parse_figure(figure);
+    let output = output.replace(',', "").to_lowercase();
+    let spellings = unit_spellings(&unit);
+    numbers.iter().all(|number| {
+        let specific = number.contains('.') || number.len() >= 4;
+        let at = Regex::new(&format!(
+            r"(?:^|[^\d.])(?P<n>{})(?:[^\d.]|$|\.[^\d])",
+            regex::escape(number)
+        ))
+        .unwrap();
+        at.captures_iter(&output).any(|caps| {
+            let after = output[caps.name("n").unwrap().end()..]
+                .trim_start_matches([' ', '-'])
+                .trim_start_matches(['x', '%']);
+            specific
+                || unit.is_empty()
+                || spellings.iter().any(|u| {
+                    after.starts_with(u.as_str())
+                        && !after[u.len()..].starts_with(|c: char| c.is_alphanumeric())
+                })
+        })
+    })
+}
+
+/// Whether the code sets the figure: a time the code waits, a size or a count it uses.
+fn set_in_code(values: &CodeValues, figure: &str) -> bool {
+    let (numbers, unit) = parse_figure(figure);
+    if figure.contains('%') || unit == "percent" || numbers.iter().any(|n| n.contains('.')) {
+        return false;
+    }
+    let unit = unit.split_whitespace().next().unwrap_or("").to_string();
+    numbers.iter().all(|number| {
+        let n: u64 = number.parse().unwrap();
+        let millis = match unit.as_str() {
+            "ms" | "millisecond" | "milliseconds" => Some(n),
+            "s" | "sec" | "secs" | "second" | "seconds" => Some(n * 1000),
+            "minute" | "minutes" | "min" => Some(n * 60_000),
+            _ => None,
+        };
+        if let Some(millis) = millis {
+            return values.millis.contains(&millis);
+        }
+        let (scale, spelled) = match unit.as_str() {
+            "kib" => (1 << 10, "KiB"),
+            "mib" => (1 << 20, "MiB"),
+            "gib" => (1 << 30, "GiB"),
+            _ => (1, ""),
+        };
+        // A size is in the code as its number of bytes, or spelled as a size (`"64KiB"`).
+        values.numbers.contains(&(n * scale))
+            || (scale > 1
+                && (values.text.contains(&format!("{n}{spelled}"))
+                    || values.text.contains(&format!("{n} {spelled}"))))
+    })
+}
+
+/// Every figure in the book's prose comes from a recorded run, from the code that sets it, or
+/// from a cited source (LESSON-PLAN.md, "The book"; issue 9, "Numbers").
+#[test]
+fn every_figure_in_the_prose_is_backed() {
+    let outputs: Vec<(String, String)> = fs::read_dir(workspace_root().join("book/src/output"))
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    // A chapter's figure must be printed by a run that chapter shows.
+    let mut shown_outputs: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for include in includes() {
+        let chapter = include
+            .chapter
+            .strip_prefix(workspace_root())
+            .unwrap()
+            .display()
+            .to_string();
+        let target = include
+            .target
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        shown_outputs.entry(chapter).or_default().push(target);
+    }
+    for chapter in chapters() {
+        let chapter = chapter
+            .strip_prefix(workspace_root())
+            .unwrap()
+            .display()
+            .to_string();
+        shown_outputs.entry(chapter).or_default();
+    }
+    let mut code_cache: std::collections::HashMap<String, CodeValues> = Default::default();
+    let mut unbacked = Vec::new();
+    let figures = figures();
+    assert!(
+        !figures.is_empty(),
+        "the scan found no figure at all: is the pattern broken?"
+    );
+    for figure in &figures {
+        let place = format!("{}:{}: \"{}\"", figure.chapter, figure.line, figure.text);
+        if CITED
+            .iter()
+            .any(|(cited, _)| figure.text.eq_ignore_ascii_case(cited))
+        {
+            println!("{place}: cited");
+            continue;
+        }
+        let shown = &shown_outputs[&figure.chapter];
+        if let Some((name, _)) = outputs
+            .iter()
+            .filter(|(name, _)| shown.contains(name))
+            .find(|(_, output)| printed_in(output, &figure.text))
+        {
+            println!("{place}: printed in {name}");
+            continue;
+        }
+        let values = code_cache
+            .entry(figure.chapter.clone())
+            .or_insert_with(|| code_values(&code_for(&figure.chapter)));
+        if set_in_code(values, &figure.text) {
+            println!("{place}: set in the code");
+            continue;
+        }
+        unbacked.push(format!(
+            "{}:{}: \"{}\"",
+            figure.chapter, figure.line, figure.text
+        ));
+    }
+    assert!(
+        unbacked.is_empty(),
+        "figures in the book's prose that nothing backs:\n  {}\n\
+         Each figure must be printed by a recorded run in book/src/output/ (record one: a demo \
+         line or a test that writes its output with BLESS=1 and compares it), be a value the \
+         lesson's code sets, or be quoted from a source the chapter cites (add it to CITED in \
+         tests/book.rs with that source). Otherwise remove it.",
+        unbacked.join("\n  ")
+    );
 }
 
 /// The backlog run lesson 1 shows: `listen(5)` through lesson 1's own `listen`, no `accept`, and
@@ -419,4 +767,43 @@ fn article_server_cut_upload_run_lesson_5_shows() {
         "the server used {spinning} clock ticks in the half second after the close, {idle} before"
     );
     common::assert_matches_book("lesson5-article-cut.txt", &transcript);
+}
+
+#[test]
+fn a_figure_is_traced_only_to_the_same_figure() {
+    let bench = "peak memory (VmHWM) at the end: 11.8 MiB\nput / plain 0.96x\n";
+    assert!(printed_in(bench, "11.8 MiB"));
+    assert!(printed_in(bench, "0.96"));
+    assert!(!printed_in(bench, "12 and 22 MiB"));
+    assert!(!printed_in(bench, "1.8 MiB"));
+    let demo = "tried 823158 passwords\nbegan reading after 300 ms\nreturned 6144\n";
+    assert!(printed_in(demo, "823,158 guesses"));
+    assert!(printed_in(demo, "300 ms"));
+    assert!(!printed_in(demo, "300 s"));
+    assert!(!printed_in(demo, "30 ms"));
+    let code = code_values(
+        "const HOLD: Duration = Duration::from_secs(1);\nconst MAX: u32 = 16 * 1024;\n\
+         let pause = Duration::from_millis(300); let big = 10 << 20; let n = 100_000;",
+    );
+    for set in [
+        "1 second",
+        "300 ms",
+        "16384 bytes",
+        "16 KiB",
+        "10 MiB",
+        "100,000 bytes",
+    ] {
+        assert!(set_in_code(&code, set), "{set} is set in the code");
+    }
+    for unset in [
+        "2 s",
+        "3 s",
+        "300 s",
+        "0.10 s",
+        "20 percent",
+        "12 and 22 MiB",
+        "34 of 200",
+    ] {
+        assert!(!set_in_code(&code, unset), "{unset} is not set in the code");
+    }
 }
