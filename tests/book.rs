@@ -510,7 +510,11 @@ fn printed_in(output: &str, figure: &str) -> bool {
 /// Whether the code sets the figure: a time the code waits, a size or a count it uses.
 fn set_in_code(values: &CodeValues, figure: &str) -> bool {
     let (numbers, unit) = parse_figure(figure);
-    if figure.contains('%') || unit == "percent" || numbers.iter().any(|n| n.contains('.')) {
+    // Percentages, decimals and how many times something happened are results, never settings.
+    if figure.contains('%')
+        || ["percent", "times"].contains(&unit.as_str())
+        || numbers.iter().any(|n| n.contains('.'))
+    {
         return false;
     }
     let unit = unit.split_whitespace().next().unwrap_or("").to_string();
@@ -806,4 +810,38 @@ fn a_figure_is_traced_only_to_the_same_figure() {
     ] {
         assert!(!set_in_code(&code, unset), "{unset} is not set in the code");
     }
+}
+
+/// The run lesson 5 quotes on TCP_NODELAY: `write(b"hello")`, `write(b"world")`, a reader that
+/// reads 1024 bytes 50 ms later, twenty times each way. Nagle's algorithm decides when bytes leave,
+/// not where a message ends: the two words come back as one read either way.
+#[test]
+fn nodelay_run_lesson_5_shows() {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    const ATTEMPTS: usize = 20;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut transcript = String::new();
+    for nodelay in [false, true] {
+        let mut together = 0;
+        for _ in 0..ATTEMPTS {
+            let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+            let (mut server, _) = listener.accept().unwrap();
+            client.set_nodelay(nodelay).unwrap();
+            client.write_all(b"hello").unwrap();
+            client.write_all(b"world").unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            server.set_read_timeout(Some(common::LINE_TIMEOUT)).unwrap();
+            let mut buf = [0u8; 1024];
+            let n = server.read(&mut buf).unwrap();
+            together += usize::from(&buf[..n] == b"helloworld");
+        }
+        transcript += &format!(
+            "TCP_NODELAY {}: {together} of {ATTEMPTS} reads returned b\"helloworld\" in one piece\n",
+            if nodelay { "on " } else { "off" }
+        );
+    }
+    common::assert_matches_book("lesson5-nodelay.txt", &transcript);
 }
