@@ -377,8 +377,6 @@ fn code_for(chapter: &str) -> String {
     }
     let root = workspace_root();
     let mut text = String::new();
-    walk(&root.join("src"), &mut text);
-    walk(&root.join("tests"), &mut text);
     let lesson = chapter
         .rsplit('/')
         .next()
@@ -386,20 +384,40 @@ fn code_for(chapter: &str) -> String {
         .split('-')
         .next()
         .unwrap();
-    for entry in fs::read_dir(root.join("lessons")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !lesson.starts_with("lesson") || name.starts_with(&format!("{lesson}-")) {
-            walk(&path, &mut text);
+    if !lesson.starts_with("lesson") {
+        // The introduction and the maintainers' chapter speak of the whole kit.
+        for dir in ["src", "tests", "lessons"] {
+            walk(&root.join(dir), &mut text);
+        }
+        return text;
+    }
+    // A lesson's chapter: the lessons (a lesson borrows the code of earlier ones), the lesson's
+    // tests and peers, the article's peers, and the checker that runs the exercises.
+    walk(&root.join("lessons"), &mut text);
+    for dir in [root.join("tests"), root.join("tests/peers")] {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let this_lesson = name.starts_with(lesson)
+                && !name[lesson.len()..].starts_with(|c: char| c.is_ascii_digit());
+            if !(this_lesson || name.starts_with("article_") || name == "checker.rs") {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, &mut text);
+            } else {
+                text += &fs::read_to_string(&path).unwrap_or_default();
+            }
         }
     }
+    walk(&root.join("src/lab"), &mut text);
     text
 }
 
 /// The values the code states: integer literals (`100_000`), products (`16 * 1024`), shifts
 /// (`10 << 20`), and
-/// times, in milliseconds, from `from_secs(N)`, `from_millis(N)` and a quoted `"N"` of seconds
-/// (clap's default values).
+/// times, in milliseconds, from `from_secs(N)`, `from_millis(N)` and clap's defaults for options
+/// of seconds.
 struct CodeValues {
     text: String,
     numbers: std::collections::HashSet<u64>,
@@ -407,12 +425,20 @@ struct CodeValues {
 }
 
 fn code_values(code: &str) -> CodeValues {
-    let product = Regex::new(r"\b\d[\d_]*(?:\s*\*\s*\d[\d_]*)*\b").unwrap();
-    let secs = Regex::new(r#"from_secs(?:_f64)?\(\s*(\d[\d_]*)|"(\d+)""#).unwrap();
+    // A literal may carry a type: `60_000u32`.
+    let product =
+        Regex::new(r"\b\d[\d_]*(?:[ui](?:8|16|32|64|size))?(?:\s*\*\s*\d[\d_]*)*\b").unwrap();
+    let secs = Regex::new(r#"from_secs(?:_f64)?\(\s*(\d[\d_]*)"#).unwrap();
+    // clap's default for an option of seconds: `value_name = "SECS", default_value = "300"`.
+    let default_secs = Regex::new(r#"(?i)secs.*default_value = "(\d+)""#).unwrap();
     let millis = Regex::new(r"from_millis\(\s*(\d[\d_]*)").unwrap();
     let value = |text: &str| -> Option<u64> {
         text.split('*')
-            .map(|factor| factor.trim().replace('_', "").parse::<u64>().ok())
+            .map(|factor| {
+                let digits = factor.trim().replace('_', "");
+                let digits = digits.split(['u', 'i']).next().unwrap_or_default();
+                digits.parse::<u64>().ok()
+            })
             .try_fold(1u64, |acc, factor| acc.checked_mul(factor?))
     };
     let mut numbers = std::collections::HashSet::new();
@@ -430,8 +456,10 @@ fn code_values(code: &str) -> CodeValues {
     }
     let mut times = std::collections::HashSet::new();
     for caps in secs.captures_iter(code) {
-        let text = caps.get(1).or(caps.get(2)).unwrap().as_str();
-        times.extend(value(text).map(|n| n * 1000));
+        times.extend(value(&caps[1]).map(|n| n * 1000));
+    }
+    for caps in default_secs.captures_iter(code) {
+        times.extend(value(&caps[1]).map(|n| n * 1000));
     }
     for caps in millis.captures_iter(code) {
         times.extend(value(&caps[1]));
@@ -495,7 +523,7 @@ fn printed_in(output: &str, figure: &str) -> bool {
         .unwrap();
         at.captures_iter(&output).any(|caps| {
             let after = output[caps.name("n").unwrap().end()..]
-                .trim_start_matches([' ', '-'])
+                .trim_start_matches([' ', '-', ']', ')'])
                 .trim_start_matches(['x', '%']);
             specific
                 || unit.is_empty()
@@ -539,7 +567,8 @@ fn set_in_code(values: &CodeValues, figure: &str) -> bool {
         values.numbers.contains(&(n * scale))
             || (scale > 1
                 && (values.text.contains(&format!("{n}{spelled}"))
-                    || values.text.contains(&format!("{n} {spelled}"))))
+                    || values.text.contains(&format!("{n} {spelled}"))
+                    || values.text.contains(&format!("\"--{unit}\", \"{n}\""))))
     })
 }
 
@@ -787,7 +816,9 @@ fn a_figure_is_traced_only_to_the_same_figure() {
     assert!(!printed_in(demo, "30 ms"));
     let code = code_values(
         "const HOLD: Duration = Duration::from_secs(1);\nconst MAX: u32 = 16 * 1024;\n\
-         let pause = Duration::from_millis(300); let big = 10 << 20; let n = 100_000;",
+         let pause = Duration::from_millis(300); let big = 10 << 20; let n = 100_000;\n\
+         let label = \"2\"; let three = \"3\";\n\
+         #[arg(long, value_name = \"SECS\", default_value = \"30\", value_parser = seconds)]",
     );
     for set in [
         "1 second",
