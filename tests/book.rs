@@ -1,7 +1,13 @@
-//! The book shows the lessons' real files: every `{{#include}}` must find its file and its anchor.
+//! The book tells the truth about the kit.
 //!
-//! mdBook only logs a missing file, and renders a missing anchor as an empty listing without a word,
-//! so these checks are the ones that keep a renamed anchor from silently emptying a chapter.
+//! - It shows the lessons' real files: every `{{#include}}` must find its file and its anchor.
+//!   mdBook only logs a missing file, and renders a missing anchor as an empty listing without a
+//!   word, so these checks keep a renamed anchor from silently emptying a chapter.
+//! - Every figure in its prose is backed: printed by a recorded run the chapter shows, set by the
+//!   code, or quoted from a cited source ([`CITED`]).
+//! - The runs some chapters quote that no demo makes (a backlog filled, Nagle's algorithm and
+//!   message boundaries, the article's server with an upload cut short) are made here, and their
+//!   output is compared with the recording on every run.
 
 mod common;
 
