@@ -195,3 +195,81 @@ fn an_address_that_is_not_one_is_refused_before_anything_runs() {
             ));
     }
 }
+
+/// Lesson 3's key fact, which the transcript comparison cannot see because it takes the times
+/// out: behind a server that handles one connection at a time, client B waits for as long as
+/// client A keeps quiet; behind the threaded server, it hardly waits. Checked as ratios of times
+/// measured in the same run, never against a clock.
+#[test]
+fn lesson3_demo_b_waits_behind_one_thread_and_not_behind_a_thread_each() {
+    let output = lesson_cmd("lesson3")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).expect("the demo prints UTF-8");
+    let millis = |pattern: &str| -> Vec<u128> {
+        regex::Regex::new(pattern)
+            .unwrap()
+            .captures_iter(&stdout)
+            .map(|caps| caps[1].parse().unwrap())
+            .collect()
+    };
+    let hold = millis(r"client A \| connected, and keeps quiet for (\d+) ms");
+    let waits = millis(r"client B \| the answer came after (\d+) ms");
+    assert!(
+        hold.len() == 2 && waits.len() == 2,
+        "step 1. the demo no longer prints A's silence and B's wait for both servers:\n{stdout}"
+    );
+    let (hold, one_thread, thread_each) = (hold[0], waits[0], waits[1]);
+    assert!(
+        2 * one_thread >= hold,
+        "step 2. one thread: B waited {one_thread} ms, less than half of A's {hold} ms of silence"
+    );
+    assert!(
+        2 * thread_each < one_thread,
+        "step 3. a thread each: B waited {thread_each} ms, not less than half of the \
+         {one_thread} ms it waited behind one thread"
+    );
+}
+
+/// Lesson 4's brute force: the demo's rate and its projection must follow from the count and the
+/// time it prints, in a fresh run and in the release run the book shows (recorded by hand, so
+/// compared by shape: the same lines with the numbers taken out).
+#[test]
+fn lesson4_brute_force_figures_agree_with_each_other() {
+    let output = lesson_cmd("lesson4")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).expect("the demo prints UTF-8");
+    common::assert_shape_matches_book("lesson4-demo-release.txt", &stdout, false);
+    let recorded = std::fs::read_to_string(
+        common::workspace_root().join("book/src/output/lesson4-demo-release.txt"),
+    )
+    .unwrap();
+    for (name, text) in [("this run", &stdout), ("the release recording", &recorded)] {
+        let number = |pattern: &str| -> f64 {
+            let caps = regex::Regex::new(pattern)
+                .unwrap()
+                .captures(text)
+                .unwrap_or_else(|| panic!("step 1. {name} has no line matching {pattern}"));
+            caps[1].parse().unwrap()
+        };
+        let tried = number(r"tried (\d+) passwords");
+        let millis = number(r"found in (\d+) ms").max(1.0);
+        let rate = number(r"(\d+\.\d) M md5/s");
+        let minutes = number(r"characters in (\d+) min");
+        let measured = tried / millis / 1000.0;
+        assert!(
+            (rate - measured).abs() <= 0.05 + measured * 0.01,
+            "step 2. {name}: {tried} digests in {millis} ms is {measured:.2} M md5/s, not {rate}"
+        );
+        let projected = 36f64.powi(6) / (measured * 1e6) / 60.0;
+        assert!(
+            (minutes - projected).abs() <= 0.5 + projected * 0.01,
+            "step 3. {name}: at {measured:.2} M md5/s, 36^6 digests take {projected:.1} min, not {minutes}"
+        );
+    }
+}

@@ -59,7 +59,7 @@ pub fn run() -> anyhow::Result<()> {
     }
     say(
         "server",
-        format!("recv(1024), again and again, returned {pieces:?}"),
+        format!("recv(1024), again and again, returned {pieces:?} bytes"),
     );
     note("and the other way round: one message, five pieces.");
 

@@ -1,4 +1,4 @@
-//! Lesson 7: the complete multi-user FTP server, the homework the article builds toward.
+//! Lesson 7: the complete multi-user FTP server, completing the one the article starts in section 三.
 //!
 //! - [`protocol`]: the framed protocol, the one thing client and server share.
 //! - [`accounts`]: the users file, with salted argon2 password hashes and quotas.

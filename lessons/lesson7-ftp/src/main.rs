@@ -13,7 +13,7 @@ use socket_lab::input::Input;
 
 mod demo;
 
-/// Lesson 7: the complete multi-user FTP server and client, the article's homework.
+/// Lesson 7: the complete multi-user FTP server and client, completing the article's (section 三).
 ///
 /// Without a mode, runs the demo: a server and a client in one process, narrated.
 #[derive(Parser)]
