@@ -70,8 +70,8 @@ struct Student {
 /// Where a run of a student's program went wrong in a way a teacher must see at a glance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Mark {
-    DidNotStart,
     Crashed,
+    DidNotStart,
     Timeout,
     OutputFlood,
 }
@@ -490,8 +490,8 @@ fn test_results(stdout: &str) -> Vec<(String, bool)> {
     results
 }
 
-/// The mark a run earns, from what the supervisor saw (`start`, `end`, `crashed`, `flood`,
-/// `timeout` lines, each with the run's process id) and how the tests ended.
+/// The mark a run earns, from what the supervisor saw (`start`, `end`, `crashed`, `nostart`,
+/// `flood`, `timeout` lines, each with the run's process id) and how the tests ended.
 fn mark(seen: &str, role: Role, timed_out: bool, outcome: &Outcome) -> Option<Mark> {
     let mut started = BTreeSet::new();
     let mut ended = BTreeSet::new();
@@ -509,6 +509,10 @@ fn mark(seen: &str, role: Role, timed_out: bool, outcome: &Outcome) -> Option<Ma
             "crashed" => {
                 ended.insert(pid);
                 marks.insert(Mark::Crashed);
+            }
+            "nostart" => {
+                ended.insert(pid);
+                marks.insert(Mark::DidNotStart);
             }
             "flood" => {
                 ended.insert(pid);
@@ -684,7 +688,8 @@ fn kill_group(leader: u32) {
 /// The hidden `supervise` command: runs the student's command (from the environment, its
 /// `{host}`, `{port}` and `{addr}` filled in from the harness's `SOCKET_LAB_ADDR`), passes its
 /// output on, and appends to the marks file what happened: `start PID`, then `end PID`,
-/// `crashed PID STATUS`, `flood PID` or `timeout PID`. On a flood or at the deadline it kills its
+/// `crashed PID STATUS`, `nostart PID STATUS` (the shell found no such program), `flood PID` or
+/// `timeout PID`. On a flood or at the deadline it kills its
 /// own process group, which the harness made for this run: the student's program, everything it
 /// started, and the supervisor.
 pub fn supervise() -> ExitCode {
@@ -759,10 +764,11 @@ pub fn supervise() -> ExitCode {
                     return stop("flood", &mut child);
                 }
                 let code = exit_code(status);
-                if code == 0 {
-                    note(format!("end {pid}"));
-                } else {
-                    note(format!("crashed {pid} {status}"));
+                match code {
+                    0 => note(format!("end {pid}")),
+                    // What `sh` answers when there is no such program, or it cannot be run.
+                    126 | 127 => note(format!("nostart {pid} {status}")),
+                    _ => note(format!("crashed {pid} {status}")),
                 }
                 return ExitCode::from(code);
             }
@@ -861,6 +867,15 @@ mod tests {
         );
         assert_eq!(mark("start 1\n", Role::Server, false, &ok), None);
         assert_eq!(mark("", Role::Server, true, &ok), Some(Mark::Timeout));
+        assert_eq!(
+            mark(
+                "start 1\nnostart 1 exit status: 127\n",
+                Role::Client,
+                false,
+                &ok
+            ),
+            Some(Mark::DidNotStart)
+        );
     }
 
     #[test]
