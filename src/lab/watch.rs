@@ -166,7 +166,13 @@ pub fn run(catalog: &Catalog, lesson: Option<&str>, manual: bool) -> anyhow::Res
                 continue;
             }
             Key::CheckAll => match check_all(catalog, &items, &mut progress, &screen)? {
-                Some(first) => current = first,
+                Some((first, result, file)) => {
+                    current = first;
+                    checked_file = file;
+                    println!();
+                    report(catalog, &items[current], &result);
+                    continue;
+                }
                 None => {
                     println!();
                     println!("Every exercise here passed. Well done!");
@@ -277,13 +283,14 @@ fn report(catalog: &Catalog, item: &Item, result: &Checked) {
     }
 }
 
-/// `c`: checks every exercise, and returns the first that did not pass.
+/// `c`: checks every exercise, and returns the first that did not pass, with what its check
+/// found and its file as checked.
 fn check_all(
     catalog: &Catalog,
     items: &[Item],
     progress: &mut Progress,
     screen: &Screen,
-) -> anyhow::Result<Option<usize>> {
+) -> anyhow::Result<Option<(usize, Checked, Vec<u8>)>> {
     screen.clear();
     println!("Checking every exercise:");
     let width = items
@@ -296,10 +303,11 @@ fn check_all(
         let name = format!("{} {}", item.lesson, item.exercise.name);
         print!("  {name:<width$}  ");
         let _ = io::stdout().flush();
+        let file = fs::read(item.file()).unwrap_or_default();
         let result = check_one(catalog, item, progress)?;
         println!("{}", result.word());
         if !result.passed() && first.is_none() {
-            first = Some(index);
+            first = Some((index, result, file));
         }
     }
     Ok(first)
