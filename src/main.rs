@@ -99,7 +99,8 @@ fn main() -> ExitCode {
         Command::Check(args) if args.batch.is_some() => {
             let options = lab::batch::Options {
                 path: args.batch.as_deref().expect("matched on Some"),
-                command: args.server.as_deref().or(args.client.as_deref()),
+                server: args.server.as_deref(),
+                client: args.client.as_deref(),
                 jobs: args.jobs,
                 timeout: Duration::from_secs(args.timeout),
             };

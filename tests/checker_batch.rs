@@ -141,16 +141,16 @@ fn a_class_list_names_each_students_command_and_a_command_that_cannot_start_is_m
     let progress = TempDir::new().unwrap();
     let class = TempDir::new().unwrap();
     copy_class(class.path());
-    let list = class.path().join("class.tsv");
     fs::write(
-        &list,
+        class.path().join("class.tsv"),
         "# lesson 1, fetch\nada\tpython3 ada/fetch.py {host} {port}\n\
          zoe\tno-such-program-socket-lab {host} {port}\n",
     )
     .unwrap();
+    // Named relative to where the teacher is: the commands still run in the list's folder.
     checker(&progress)
-        .args(["check", "lesson1", "fetch", "--batch"])
-        .arg(&list)
+        .current_dir(class.path())
+        .args(["check", "lesson1", "fetch", "--batch", "class.tsv"])
         .assert()
         .success();
     let markdown = fs::read_to_string(class.path().join("results-lesson1-fetch.md")).unwrap();
@@ -191,5 +191,16 @@ fn a_batch_needs_an_exercise_that_a_program_can_take_and_a_way_to_run_each_stude
     refused(
         &["check", "lesson1", "fetch", "--batch"],
         "how is ada's program run?",
+    );
+    refused(
+        &[
+            "check",
+            "lesson1",
+            "fetch",
+            "--server",
+            "python3 s.py {port}",
+            "--batch",
+        ],
+        "fetch is a client exercise: give the students' command with --client",
     );
 }

@@ -51,8 +51,10 @@ const DEADLINE_ENV: &str = "SOCKET_LAB_BATCH_DEADLINE";
 /// The teacher's choices.
 pub struct Options<'a> {
     pub path: &'a Path,
-    /// The command to run in each student's folder (`--server` or `--client`).
-    pub command: Option<&'a str>,
+    /// The command to run in each student's folder, for a server exercise (`--server`).
+    pub server: Option<&'a str>,
+    /// The same, for a client exercise (`--client`).
+    pub client: Option<&'a str>,
     pub jobs: usize,
     /// Each student's time, for all the tests together.
     pub timeout: Duration,
@@ -125,7 +127,18 @@ pub fn run(
             exercise.name
         );
     };
-    let students = students(options.path, options.command)?;
+    let command = match (role, options.server, options.client) {
+        (Role::Server, _, Some(_)) => bail!(
+            "{} is a server exercise: give the students' command with --server",
+            exercise.name
+        ),
+        (Role::Client, Some(_), _) => bail!(
+            "{} is a client exercise: give the students' command with --client",
+            exercise.name
+        ),
+        (_, server, client) => server.or(client),
+    };
+    let students = students(options.path, command)?;
     if students.is_empty() {
         bail!("{} holds no student's program", options.path.display());
     }
@@ -191,6 +204,14 @@ pub fn run(
 
 /// The students PATH names, in the order of their names.
 fn students(path: &Path, command: Option<&str>) -> anyhow::Result<Vec<Student>> {
+    // Absolute, since the commands run in folders under it while the tests run elsewhere.
+    let path = &fs::canonicalize(path).with_context(|| {
+        format!(
+            "there is no {}: --batch takes a folder with one sub-folder per student, or a file \
+             with one `NAME<TAB>COMMAND` line per student",
+            path.display()
+        )
+    })?;
     let mut students = if path.is_dir() {
         let mut students = Vec::new();
         let entries =
@@ -228,11 +249,7 @@ fn students(path: &Path, command: Option<&str>) -> anyhow::Result<Vec<Student>> 
                 path.display()
             )
         })?;
-        let dir = path
-            .parent()
-            .filter(|dir| !dir.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
         parse_lines(&text, &dir).with_context(|| format!("in {}", path.display()))?
     };
     students.sort_by(|a, b| a.name.cmp(&b.name));
