@@ -17,7 +17,7 @@ use lab::runner::{Commands, Subject, Variant};
 ///
 /// Without a command, lists the lessons and where you stand on their exercises.
 #[derive(Parser)]
-#[command(name = "socket-lab")]
+#[command(name = "socket-lab", bin_name = "cargo lab")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -53,5 +53,6 @@ pub fn run(catalog: &Catalog) {
     }
     println!();
     println!("Exercises passed: {passed} of {total}.");
+    println!("Check as you work: cargo lab watch (each save of an exercise checks it again)");
     println!("The book: mdbook serve book");
 }
