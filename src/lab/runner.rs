@@ -54,6 +54,10 @@ pub struct Outcome {
     /// What a person needs to see of a failure: compiler errors, or the first failed test's
     /// output, without Cargo's noise.
     pub excerpt: String,
+    /// In teacher mode, when the teacher's command never got going (no server listened, the
+    /// shell found no such program): what failed to start, and why. The tests then say nothing
+    /// about the program, and a hint about the exercise would mislead.
+    pub start_failure: Option<String>,
 }
 
 /// The longest excerpt shown, in lines: enough for an error and its context.
@@ -108,13 +112,14 @@ pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject
             failed_tests: Vec::new(),
             tests_run: 0,
             excerpt: format!("could not run cargo: {err}"),
+            start_failure: None,
         },
     }
 }
 
 /// Reads the outcome from what `cargo test` printed on stdout (the test harness) and stderr
 /// (Cargo and the compiler).
-fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
+pub fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
     let tests_run = tests_run(stdout);
     let compiled = stdout.lines().any(|line| line.starts_with("running "));
     if !compiled {
@@ -123,6 +128,7 @@ fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
             failed_tests: Vec::new(),
             tests_run,
             excerpt: compiler_errors(stderr),
+            start_failure: None,
         };
     }
     let mut sections = failed_sections(stdout);
@@ -134,6 +140,7 @@ fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
         None if !success => last_lines(&format!("{stdout}\n{stderr}"), 15),
         None => String::new(),
     };
+    let start_failure = start_failure(&sections);
     Outcome {
         verdict: if success {
             Verdict::Passed
@@ -143,7 +150,41 @@ fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
         failed_tests,
         tests_run,
         excerpt,
+        start_failure,
     }
+}
+
+/// What the harness says when a teacher's server never listened (`socket_lab::exercise`).
+const SERVER_DID_NOT_START: &str = "could not start the server";
+
+/// The exit statuses of `sh -c` when the command is not there (127) or cannot be run (126).
+const CLIENT_DID_NOT_START: [&str; 2] = [
+    "exited with exit status: 127",
+    "exited with exit status: 126",
+];
+
+/// When every failed test failed because the teacher's command did not start, the line that
+/// says so (from the first of them); None when any test got to talk to the program.
+fn start_failure(sections: &[(String, String)]) -> Option<String> {
+    if sections.is_empty()
+        || !sections
+            .iter()
+            .all(|(_, text)| did_not_start(text).is_some())
+    {
+        return None;
+    }
+    did_not_start(&sections[0].1).map(str::to_string)
+}
+
+/// The line of a failed test's output that says the teacher's command did not start.
+fn did_not_start(text: &str) -> Option<&str> {
+    text.lines().find(|line| {
+        line.contains(SERVER_DID_NOT_START)
+            || (line.contains("the client `")
+                && CLIENT_DID_NOT_START
+                    .iter()
+                    .any(|status| line.contains(status)))
+    })
 }
 
 /// Adds up `N passed; M failed` over every `test result:` line.
@@ -174,7 +215,8 @@ fn failed_sections(stdout: &str) -> Vec<(String, String)> {
         if (header.is_some() || line == "failures:")
             && let Some((name, lines)) = current.take()
         {
-            sections.push((name, tidy(&lines)));
+            let text = tidy_section(&name, &lines);
+            sections.push((name, text));
         }
         if let Some(name) = header {
             current = Some((name.to_string(), Vec::new()));
@@ -183,9 +225,35 @@ fn failed_sections(stdout: &str) -> Vec<(String, String)> {
         }
     }
     if let Some((name, lines)) = current {
-        sections.push((name, tidy(&lines)));
+        let text = tidy_section(&name, &lines);
+        sections.push((name, text));
     }
     sections
+}
+
+/// The most lines of a failed test's own message that are shown, however long it is: enough
+/// for every numbered step of a conversation, bounded against a program that floods.
+const MESSAGE_LINES: usize = 200;
+
+/// A failed test's output, tidied and capped like any excerpt, except that the test's own panic
+/// message (the steps it took, what it expected, what came back) is never cut in the middle.
+fn tidy_section(name: &str, lines: &[&str]) -> String {
+    let text = tidy(lines, usize::MAX);
+    let all: Vec<&str> = text.lines().collect();
+    let own_panic = format!("thread '{name}' panicked at");
+    let message_end = all
+        .iter()
+        .position(|line| line.starts_with(&own_panic))
+        .map(|start| {
+            let rest = &all[start + 1..];
+            let len = rest
+                .iter()
+                .position(|line| line.starts_with("thread '"))
+                .unwrap_or(rest.len());
+            (start + 1 + len).min(start + 1 + MESSAGE_LINES)
+        })
+        .unwrap_or(0);
+    cap(&text, EXCERPT_LINES.max(message_end))
 }
 
 /// The compiler's errors, without its warnings and without Cargo's progress lines.
@@ -209,19 +277,22 @@ fn compiler_errors(stderr: &str) -> String {
     if errors.is_empty() {
         return last_lines(stderr, 15);
     }
-    let blocks: Vec<String> = errors.iter().map(|block| tidy(block)).collect();
-    cap(&blocks.join("\n\n"))
+    let blocks: Vec<String> = errors
+        .iter()
+        .map(|block| tidy(block, EXCERPT_LINES))
+        .collect();
+    cap(&blocks.join("\n\n"), EXCERPT_LINES)
 }
 
 /// Makes captured test output readable: no blank lines around it, no thread ids or backtrace
 /// notes, and `exercises/echo.rs` rather than `exercises/tests/../echo.rs`.
-fn tidy(lines: &[&str]) -> String {
+fn tidy(lines: &[&str], max_lines: usize) -> String {
     let kept: Vec<String> = lines
         .iter()
         .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
         .map(|line| without_thread_id(&line.replace("/tests/../", "/")))
         .collect();
-    cap(kept.join("\n").trim_matches('\n'))
+    cap(kept.join("\n").trim_matches('\n'), max_lines)
 }
 
 /// `thread 'server' (31451) panicked at` -> `thread 'server' panicked at`: the id changes on
@@ -241,15 +312,15 @@ fn without_thread_id(line: &str) -> String {
     }
 }
 
-fn cap(text: &str) -> String {
+fn cap(text: &str, max_lines: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    if lines.len() <= EXCERPT_LINES {
+    if lines.len() <= max_lines {
         return text.to_string();
     }
     format!(
         "{}\n[... {} more lines]",
-        lines[..EXCERPT_LINES].join("\n"),
-        lines.len() - EXCERPT_LINES
+        lines[..max_lines].join("\n"),
+        lines.len() - max_lines
     )
 }
 
@@ -345,6 +416,47 @@ error: could not compile `lesson1-exercises` (test \"echo\") due to 1 previous e
         assert_eq!(outcome.verdict, Verdict::Passed);
         assert_eq!(outcome.tests_run, 2);
         assert!(outcome.failed_tests.is_empty());
+    }
+
+    #[test]
+    fn a_long_message_of_the_failed_test_is_shown_whole() {
+        let steps: Vec<String> = (1..=40).map(|n| format!("{n}. sent step {n}")).collect();
+        let stdout = format!(
+            "running 1 test\ntest long ... FAILED\n\nfailures:\n\n---- long stdout ----\n\
+             thread 'long' (7) panicked at t.rs:1:1:\n{}\n\nfailures:\n    long\n\n\
+             test result: FAILED. 0 passed; 1 failed\n",
+            steps.join("\n")
+        );
+        let outcome = read_outcome(false, &stdout, "");
+        assert!(
+            outcome.excerpt.ends_with("40. sent step 40"),
+            "{}",
+            outcome.excerpt
+        );
+        assert!(!outcome.excerpt.contains("more lines"));
+    }
+
+    #[test]
+    fn a_command_that_never_started_is_told_apart_from_failed_tests() {
+        let run = |message: &str| {
+            format!(
+                "running 2 tests\ntest a ... FAILED\ntest b ... FAILED\n\nfailures:\n\n\
+                 ---- a stdout ----\n{message}\n\n---- b stdout ----\n{message}\n\n\
+                 failures:\n    a\n    b\n\ntest result: FAILED. 0 passed; 2 failed\n"
+            )
+        };
+        let server = "thread 'a' panicked at src/exercise.rs:134:10:\n\
+                      could not start the server `python3 nope.py 1`: the server command ended";
+        let outcome = read_outcome(false, &run(server), "");
+        assert_eq!(
+            outcome.start_failure.as_deref(),
+            Some("could not start the server `python3 nope.py 1`: the server command ended")
+        );
+        let client = "the client `nope 1` exited with exit status: 127; its stderr: \"not found\"";
+        let outcome = read_outcome(false, &run(client), "");
+        assert!(outcome.start_failure.is_some());
+        let outcome = read_outcome(false, FAILED_RUN, "");
+        assert_eq!(outcome.start_failure, None);
     }
 
     #[test]
