@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::Path;
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use anyhow::{Context, bail};
 use argon2::password_hash::phc::PasswordHash;
@@ -62,6 +63,8 @@ pub struct Accounts {
     /// A hash of a password nobody knows, made at the cost of the file's first user, so that a
     /// login with an unknown name costs one argon2 verification, as a known name does.
     dummy_hash: String,
+    /// How many verifications may run at once.
+    verifying: Permits,
 }
 
 impl fmt::Debug for Accounts {
@@ -100,7 +103,16 @@ impl Accounts {
             .and_then(|account| cost_of(&account.passwd))
             .unwrap_or_default();
         let dummy_hash = hash_password("no user has this password", cost)?;
-        Ok(Accounts { users, dummy_hash })
+        Ok(Accounts {
+            users,
+            dummy_hash,
+            verifying: Permits::new(default_max_verifying()),
+        })
+    }
+
+    /// Lets at most `max` password verifications run at once (at least 1).
+    pub fn set_max_verifying(&mut self, max: usize) {
+        self.verifying = Permits::new(max.max(1));
     }
 
     // ANCHOR: verify
@@ -110,11 +122,17 @@ impl Accounts {
     /// name with a wrong password: the time a failure takes must not tell which names exist.
     /// argon2's verification compares the two hashes in constant time (the `phc` crate's
     /// `Output` implements `==` that way), so the time does not tell how much of it matched either.
+    ///
+    /// Each verification fills the hash's memory cost (19 MiB by default) while it runs. Without a
+    /// bound, every connection that tries a password at the same moment adds that much: 64 of them
+    /// took a server from 4 MiB to 3.7 GiB. So verifications wait for one of a few permits (as
+    /// many as the machine has cores, by default: more at once would not finish sooner).
     pub fn verify(&self, user: &str, password: &str) -> Option<&Account> {
         let (account, hash) = match self.users.get(user) {
             Some(account) => (Some(account), account.passwd.as_str()),
             None => (None, self.dummy_hash.as_str()),
         };
+        let _permit = self.verifying.take();
         let matches = PasswordHash::new(hash).is_ok_and(|hash| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &hash)
@@ -124,6 +142,49 @@ impl Accounts {
     }
     // ANCHOR_END: verify
 }
+
+// ANCHOR: permits
+/// A counting semaphore: at most `max` holders at once, the others wait their turn.
+struct Permits {
+    free: Mutex<usize>,
+    returned: Condvar,
+}
+
+/// A permit, given back when dropped (a panic included).
+struct Permit<'a>(&'a Permits);
+
+impl Permits {
+    fn new(max: usize) -> Permits {
+        Permits {
+            free: Mutex::new(max),
+            returned: Condvar::new(),
+        }
+    }
+
+    /// Waits until a permit is free, and takes it.
+    fn take(&self) -> Permit<'_> {
+        let free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut free = self
+            .returned
+            .wait_while(free, |free| *free == 0)
+            .unwrap_or_else(PoisonError::into_inner);
+        *free -= 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.returned.notify_one();
+    }
+}
+
+/// How many verifications run at once unless told otherwise: one per core.
+pub fn default_max_verifying() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get())
+}
+// ANCHOR_END: permits
 
 // ANCHOR: hash
 /// Hashes `password` with a fresh random salt, at `cost`, into a PHC string.
@@ -267,6 +328,25 @@ mod tests {
         assert_eq!(cost_of(&accounts.dummy_hash), Some(CHEAP));
         let again = add_user(&file, "alex", "other", 1, CHEAP).unwrap_err();
         assert!(again.to_string().contains("already in"), "{again}");
+    }
+
+    #[test]
+    fn no_more_verifications_run_at_once_than_permitted() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let permits = Permits::new(2);
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let _permit = permits.take();
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        assert_eq!(most.load(Ordering::SeqCst), 2);
     }
 
     #[test]
