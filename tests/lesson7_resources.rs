@@ -227,7 +227,7 @@ fn downloads_that_ask_for_nothing_cost_nothing_after_the_first() {
     let server = fixture.start(&[]);
     let pid = server.pid();
     let mut raw = Raw::login(server.addr(), "alex");
-    let mut get_at_end = |raw: &mut Raw| {
+    let get_at_end = |raw: &mut Raw| {
         let ready = raw.call(json!({"action": "get", "path": "big.bin", "offset": size}));
         assert_eq!(ready.u64("size"), Some(size as u64), "{ready:?}");
         lesson7::protocol::read_frame(&mut raw.stream, lesson7::protocol::MAX_REPLY).unwrap();
