@@ -176,8 +176,8 @@ impl ServerProcess {
         self.stderr.text()
     }
 
-    /// The server's process id, for a test that sends it a signal.
-    pub fn id(&self) -> u32 {
+    /// The process id, for reading what the kernel reports about the server (`/proc/PID`).
+    pub fn pid(&self) -> u32 {
         self.child.id()
     }
 

@@ -331,7 +331,7 @@ fn a_server_stopped_by_ctrl_c_mid_upload_leaves_no_temporary_file() {
     assert_eq!(wire.request(header)["status"], 200);
     wire.send(&sample_bytes(5000));
     wait_for_temporary_file(&site.home("alex"), "big.bin");
-    interrupt(server.id());
+    interrupt(server.pid());
     for _ in 0..1000 {
         if !server.is_running() {
             break;

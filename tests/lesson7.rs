@@ -51,13 +51,20 @@ fn the_client_runs_a_session_typed_or_piped_and_stays_quiet_without_a_terminal()
     assert!(!stdout.contains("left"), "{stdout}");
     assert_matches_book("lesson7-client.txt", &stdout);
 
-    // The server logs a refusal before it sends it: this is its last line for this session.
+    // The server logs every request before it answers it: `quit` is its last line for this
+    // session.
     server
-        .wait_for_line("/docs/none.txt", LINE_TIMEOUT)
+        .wait_for_line("alex: quit -> 200", LINE_TIMEOUT)
         .unwrap();
     let log = server.stdout_lines().join("\n") + "\n";
     assert!(log.contains("alex: put /docs/notes.txt: 5000 bytes"));
-    assert!(log.contains("-: failed login as \"alex\""));
+    assert!(log.contains("-: login \"alex\" version 1 -> 401 wrong user name or password"));
+    assert!(log.contains("alex: get \"/docs/none.txt\" from 0 -> 404"));
+    // Passwords never reach the log, right or wrong.
+    assert!(
+        !log.contains("alex3714") && !log.contains("wrong\""),
+        "{log}"
+    );
     assert_matches_book("lesson7-server.txt", &log);
 }
 

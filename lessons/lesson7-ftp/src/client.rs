@@ -368,7 +368,7 @@ fn run_command(client: &mut Client, command: &str, argument: &str) -> Result<(),
         }
         "ls" => {
             let path = (!argument.is_empty()).then(path);
-            let reply = client.call(&Request::Ls { path })?;
+            let reply = client.call(&Request::Ls { path, after: None })?;
             print_listing(&reply);
         }
         "quota" => {

@@ -50,15 +50,36 @@ struct ServerArgs {
     /// The folder that holds the homes, one per user [default: homes/ in the lesson's folder]
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// The most clients served at once; the next one is told the server is busy
+    /// The most logged-in sessions at once; the next login is told the server is busy
     #[arg(long, value_name = "N", default_value_t = 64)]
     max_clients: usize,
-    /// Seconds a client may stay silent between requests
+    /// The most connections not logged in yet, at once (pyftpdlib's max_cons: 512)
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    max_unauthenticated: usize,
+    /// The most password checks running at once, each using the hash's memory cost
+    /// [default: the number of cores]
+    #[arg(long, value_name = "N")]
+    max_verifying: Option<usize>,
+    /// The most files, directories and links one home may hold
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_entries: u64,
+    /// Seconds a client may stay silent between requests (vsftpd's idle_session_timeout: 300)
     #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds)]
     idle_timeout: Duration,
+    /// Seconds a connection has to log in (vsftpd's accept_timeout and connect_timeout: 60)
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    login_timeout: Duration,
+    /// Seconds a request may take from its first byte to its last (Apache's
+    /// RequestReadTimeout header=20); a transfer's grace before --min-rate applies
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = seconds)]
+    request_timeout: Duration,
     /// Seconds a transfer may go without moving a byte
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
     stall_timeout: Duration,
+    /// The slowest a transfer may go, in bytes per second, after --request-timeout (Apache's
+    /// RequestReadTimeout MinRate=500); 0 for no minimum
+    #[arg(long, value_name = "BYTES", default_value_t = 500)]
+    min_rate: u64,
     /// Seconds every failed login takes, at least
     #[arg(long, value_name = "SECS", default_value = "1", value_parser = seconds)]
     login_delay: Duration,
@@ -149,8 +170,14 @@ fn main() -> ExitCode {
             let users = args.users.unwrap_or_else(lesson7::default_users);
             let mut config = Config::new(args.root.unwrap_or_else(lesson7::default_root));
             config.max_clients = args.max_clients;
+            config.max_unauthenticated = args.max_unauthenticated;
+            config.max_verifying = args.max_verifying.unwrap_or(config.max_verifying);
+            config.max_entries = args.max_entries;
             config.idle_timeout = args.idle_timeout;
+            config.login_timeout = args.login_timeout;
+            config.request_timeout = args.request_timeout;
             config.stall_timeout = args.stall_timeout;
+            config.min_rate = args.min_rate;
             config.login_delay = args.login_delay;
             lesson7::run_server(args.addr.addr, &users, config)
         }
