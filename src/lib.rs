@@ -4,6 +4,7 @@
 //! command line, reporting an error as a sentence, narrating a demo, starting a server process and
 //! waiting until it listens) is written once, here.
 //!
+//! - [`bench`]: benchmarks that hold still: contenders interleaved, medians and spreads.
 //! - [`cli`]: the command-line convention (`demo`, `server`, `client`, `--addr`) and error reports.
 //! - [`demo`]: how a demo narrates what happens on the wire.
 //! - [`exercise`]: what the exercises' tests share: the code under test (the student's, or a
@@ -13,6 +14,7 @@
 //! - [`input`]: reading what the user types after a prompt, for the interactive clients.
 //! - [`links`]: making a symbolic link on Unix and on Windows, for tests.
 
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod exercise;

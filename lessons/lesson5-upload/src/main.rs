@@ -33,13 +33,14 @@ enum Mode {
     /// Log in with the article's prompts, then read commands (help, ls, cd, mkdir, put, get, q)
     #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
     Client(ConnectArg),
-    /// Measure put against a plain copy of the same bytes over loopback (use a release build)
+    /// Measure put against a plain copy of the same bytes and against the article's Python
+    /// server, over loopback (use a release build)
     Bench {
         /// How many MiB to send each time
-        #[arg(long, value_name = "MIB", default_value_t = 1024)]
+        #[arg(long, value_name = "MIB", default_value_t = 256)]
         mib: u64,
-        /// How many times to run each measurement; the best run counts
-        #[arg(long, value_name = "N", default_value_t = 5)]
+        /// How many rounds, each running every contender once; medians and spreads are printed
+        #[arg(long, value_name = "N", default_value_t = 7)]
         rounds: u32,
     },
 }
