@@ -882,3 +882,67 @@ fn nodelay_run_lesson_5_shows() {
     }
     common::assert_matches_book("lesson5-nodelay.txt", &transcript);
 }
+
+/// The run lesson 7 quotes on a killed sender: a process's sockets are closed when it dies, and a
+/// close with unread bytes waiting resets the connection (RFC 1122, 4.2.2.13), dropping what was
+/// still queued to send; a close with nothing unread delivers everything. Dropping the socket here
+/// is what the kernel does to a dying process's sockets.
+#[test]
+fn closing_with_unread_bytes_run_lesson_7_shows() {
+    use std::io::{ErrorKind, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut transcript = String::new();
+    for reads_first in [true, false] {
+        let mut sender = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut receiver, _) = listener.accept().unwrap();
+        receiver.write_all(b"0123456789").unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        if reads_first {
+            let mut ten = [0u8; 10];
+            sender.read_exact(&mut ten).unwrap();
+        }
+        // The sender fills its buffers with a file, then dies.
+        sender.set_nonblocking(true).unwrap();
+        let chunk = vec![b'x'; 65536];
+        let mut accepted = 0;
+        loop {
+            match sender.write(&chunk) {
+                Ok(n) => accepted += n,
+                Err(err) if err.kind() == ErrorKind::WouldBlock => break,
+                Err(err) => panic!("step 1. the sender's write failed: {err}"),
+            }
+        }
+        drop(sender);
+        std::thread::sleep(Duration::from_millis(100));
+        receiver
+            .set_read_timeout(Some(common::LINE_TIMEOUT))
+            .unwrap();
+        let mut received = 0;
+        let mut buf = vec![0u8; 65536];
+        let end = loop {
+            match receiver.read(&mut buf) {
+                Ok(0) => break "the end of the stream".to_string(),
+                Ok(n) => received += n,
+                Err(err) => break format!("an error, {:?}", err.kind()),
+            }
+        };
+        transcript += &format!(
+            "sender {} the 10 bytes sent to it, filled its buffers with a file, and closed\n",
+            if reads_first { "read" } else { "left unread" },
+        );
+        transcript += &format!(
+            "receiver got {} of what the sender's kernel had accepted, then {end}\n",
+            if received == accepted {
+                "all".to_string()
+            } else if received < accepted {
+                "only part".to_string()
+            } else {
+                format!("more ({received} > {accepted})")
+            }
+        );
+    }
+    common::assert_matches_book("lesson7-close-unread.txt", &transcript);
+}
