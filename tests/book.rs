@@ -655,8 +655,9 @@ fn every_figure_in_the_prose_is_backed() {
     assert!(
         unbacked.is_empty(),
         "figures in the book's prose that nothing backs:\n  {}\n\
-         Each figure must be printed by a recorded run in book/src/output/ (record one: a demo \
-         line or a test that writes its output with BLESS=1 and compares it), be a value the \
+         Each figure must be printed by a recorded run in book/src/output/ that the same \
+         chapter includes (record one: a demo line, or a test that writes its output with BLESS=1 \
+         and compares it), be a value the \
          lesson's code sets, or be quoted from a source the chapter cites (add it to CITED in \
          tests/book.rs with that source). Otherwise remove it.",
         unbacked.join("\n  ")
