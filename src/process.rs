@@ -176,6 +176,11 @@ impl ServerProcess {
         self.stderr.text()
     }
 
+    /// The process id, for reading what the kernel reports about the server (`/proc/PID`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the server process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

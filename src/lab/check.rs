@@ -30,14 +30,14 @@ pub fn run(
         Some(name) => vec![find(set, name)?],
         None => set.exercises.iter().collect(),
     };
-    if let Subject::Commands(commands) = subject {
-        if !selected.iter().any(|exercise| applies(exercise, commands)) {
-            bail!(
-                "no exercise of {} can check that command: {}",
-                lesson.name,
-                roles(set)
-            );
-        }
+    if let Subject::Commands(commands) = subject
+        && !selected.iter().any(|exercise| applies(exercise, commands))
+    {
+        bail!(
+            "no exercise of {} can check that command: {}",
+            lesson.name,
+            roles(set)
+        );
     }
 
     println!("{}", header(catalog, &lesson.name, set, subject));
@@ -48,11 +48,11 @@ pub fn run(
     let (mut checked, mut passed) = (0, 0);
     for exercise in selected {
         print!("  {:<width$}  ", exercise.name);
-        if let Subject::Commands(commands) = subject {
-            if !applies(exercise, commands) {
-                println!("skipped: {}", why_skipped(exercise));
-                continue;
-            }
+        if let Subject::Commands(commands) = subject
+            && !applies(exercise, commands)
+        {
+            println!("skipped: {}", why_skipped(exercise));
+            continue;
         }
         let _ = std::io::stdout().flush();
         let result = check_exercise(catalog, &lesson.name, set, exercise, subject, &mut progress)?;

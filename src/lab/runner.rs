@@ -2,8 +2,10 @@
 //!
 //! Each exercise is a test target of its own (`cargo test -p lessonN-exercises --test NAME`), so
 //! that one exercise that does not compile does not hide the others. Features pick the code under
-//! test: none for the student's file, `mistake` for the planted mistake, the default for the
-//! reference solution, which also serves in teacher mode, where the tests talk to a command.
+//! test ([`Code`]): none for the student's file, the default (`solution`) for the reference
+//! solution, which also serves in teacher mode, where the tests talk to a command; `solution2`
+//! for the second solution, `mistake1`, `mistake2`, ... for the planted mistakes (`mistake` for
+//! the one mistake of an exercise that lists none in its metadata).
 
 use std::path::Path;
 use std::process::Command;
@@ -19,8 +21,47 @@ pub enum Variant {
     Yours,
     /// The kit's reference solutions: `solutions/NAME.rs`
     Solution,
-    /// The kit's planted mistakes: `mistakes/NAME.rs`
+    /// The kit's first planted mistake: `mistakes/NAME_1.rs`
     Mistake,
+}
+
+/// One file of the kit's or the student's that an exercise's tests can be built with: the finer
+/// choice `verify` makes, where [`Variant`] is what a person picks on the command line.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Code {
+    /// `NAME.rs`, the student's file.
+    Starter,
+    /// `solutions/NAME.rs`.
+    Solution,
+    /// `solutions/NAME_2.rs`.
+    SecondSolution,
+    /// `mistakes/NAME_N.rs`, counted from 1.
+    Mistake(usize),
+}
+
+impl Code {
+    /// What `cargo test` is told to build this code.
+    fn feature_args(self, exercise: &Exercise) -> Vec<String> {
+        let only =
+            |feature: String| vec!["--no-default-features".into(), "--features".into(), feature];
+        match self {
+            Code::Starter => vec!["--no-default-features".into()],
+            Code::Solution => Vec::new(),
+            Code::SecondSolution => only("solution2".into()),
+            Code::Mistake(_) if exercise.single_mistake() => only("mistake".into()),
+            Code::Mistake(number) => only(format!("mistake{number}")),
+        }
+    }
+}
+
+impl From<Variant> for Code {
+    fn from(variant: Variant) -> Code {
+        match variant {
+            Variant::Yours => Code::Starter,
+            Variant::Solution => Code::Solution,
+            Variant::Mistake => Code::Mistake(1),
+        }
+    }
 }
 
 /// Programs given by a teacher, to check instead of Rust code.
@@ -65,6 +106,43 @@ const EXCERPT_LINES: usize = 30;
 
 /// Builds and runs the tests of `exercise` on `subject`, from the workspace at `root`.
 pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject) -> Outcome {
+    let commands = match subject {
+        Subject::Files(variant) => return run_code(root, set, exercise, variant.into()),
+        Subject::Commands(commands) => commands,
+    };
+    let mut command = test_command(root, set, exercise);
+    // The reference solution is compiled (the tests need some Rust code to build) but not run:
+    // the tests talk to the commands instead.
+    for (name, value) in [
+        (SERVER_COMMAND_ENV, commands.server),
+        (CLIENT_COMMAND_ENV, commands.client),
+    ] {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    if let Ok(dir) = std::env::current_dir() {
+        command.env(COMMAND_DIR_ENV, dir);
+    }
+    // One test at a time: a student's server may serve one client at a time, as the early
+    // lessons' do.
+    command.args(["--", "--skip", RUST_ONLY, "--test-threads=1"]);
+    run_command(command)
+}
+
+/// Builds and runs the tests of `exercise` on one file of the kit's or the student's.
+pub fn run_code(root: &Path, set: &ExerciseSet, exercise: &Exercise, code: Code) -> Outcome {
+    let mut command = test_command(root, set, exercise);
+    command
+        .args(code.feature_args(exercise))
+        .env_remove(SERVER_COMMAND_ENV)
+        .env_remove(CLIENT_COMMAND_ENV);
+    run_command(command)
+}
+
+/// `cargo test` of one exercise's test target, before the choice of what it tests.
+fn test_command(root: &Path, set: &ExerciseSet, exercise: &Exercise) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -73,34 +151,10 @@ pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject
         .args(["--test", &exercise.name])
         // The checker shows the panic message; a backtrace would bury it.
         .env("RUST_BACKTRACE", "0");
-    match subject {
-        Subject::Files(Variant::Yours) => {
-            command.arg("--no-default-features");
-        }
-        Subject::Files(Variant::Mistake) => {
-            command.args(["--no-default-features", "--features", "mistake"]);
-        }
-        Subject::Files(Variant::Solution) => {}
-        Subject::Commands(commands) => {
-            // The reference solution is compiled (the tests need some Rust code to build) but
-            // not run: the tests talk to the commands instead.
-            for (name, value) in [
-                (SERVER_COMMAND_ENV, commands.server),
-                (CLIENT_COMMAND_ENV, commands.client),
-            ] {
-                match value {
-                    Some(value) => command.env(name, value),
-                    None => command.env_remove(name),
-                };
-            }
-            if let Ok(dir) = std::env::current_dir() {
-                command.env(COMMAND_DIR_ENV, dir);
-            }
-            // One test at a time: a student's server may serve one client at a time, as the
-            // early lessons' do.
-            command.args(["--", "--skip", RUST_ONLY, "--test-threads=1"]);
-        }
-    }
+    command
+}
+
+fn run_command(mut command: Command) -> Outcome {
     match command.output() {
         Ok(output) => read_outcome(
             output.status.success(),
@@ -212,11 +266,11 @@ fn failed_sections(stdout: &str) -> Vec<(String, String)> {
         let header = line
             .strip_prefix("---- ")
             .and_then(|rest| rest.strip_suffix(" stdout ----"));
-        if header.is_some() || line == "failures:" {
-            if let Some((name, lines)) = current.take() {
-                let text = tidy_section(&name, &lines);
-                sections.push((name, text));
-            }
+        if (header.is_some() || line == "failures:")
+            && let Some((name, lines)) = current.take()
+        {
+            let text = tidy_section(&name, &lines);
+            sections.push((name, text));
         }
         if let Some(name) = header {
             current = Some((name.to_string(), Vec::new()));
