@@ -233,7 +233,7 @@ fn figure_pattern() -> &'static Regex {
 /// Words that make the number after them a name rather than a figure: `lesson 5`, `section 4.2`.
 const NAME_WORDS: &[&str] = &[
     "lesson", "lessons", "section", "sections", "step", "steps", "port", "rfc", "pep", "status",
-    "python", "cpython", "version", "mdbook", "curl", "md-5", "socket2", "tokio", "since",
+    "python", "cpython", "rust", "version", "mdbook", "curl", "md-5", "socket2", "tokio", "since",
 ];
 
 fn figures() -> Vec<Figure> {
@@ -248,10 +248,43 @@ fn figures() -> Vec<Figure> {
     found
 }
 
+/// Where the book plans rather than reports: a chapter's `**Time:**` paragraph (how long a student
+/// should set aside, our estimate) and the maintainers' class plan. Their minutes are advice to a
+/// reader, not the result of a run, and the text says so; every other figure is scanned.
+const PLANS: &[&str] = &["**Time:**", "## Teaching a class"];
+
+/// `text` with the lines of its plans (see [`PLANS`]) blanked, so that line numbers stay right:
+/// a `**Time:**` paragraph ends at a blank line, a section at the next heading of its level.
+fn without_plans(text: &str) -> String {
+    let mut ends_at: Option<&str> = None;
+    let mut kept = Vec::new();
+    for line in text.lines() {
+        if let Some(end) = ends_at {
+            let ended = if end.is_empty() {
+                line.trim().is_empty()
+            } else {
+                line.starts_with(end)
+            };
+            if ended {
+                ends_at = None;
+            }
+        }
+        if ends_at.is_none() {
+            if let Some(plan) = PLANS.iter().find(|plan| line.starts_with(**plan)) {
+                ends_at = Some(if plan.starts_with('#') { "## " } else { "" });
+                kept.push("");
+                continue;
+            }
+        }
+        kept.push(if ends_at.is_some() { "" } else { line });
+    }
+    kept.join("\n")
+}
+
 /// The figures in one chapter's prose.
 fn figures_in(chapter: &str, text: &str) -> Vec<Figure> {
     let mut found = Vec::new();
-    for (line, prose) in prose_lines(text) {
+    for (line, prose) in prose_lines(&without_plans(text)) {
         for caps in figure_pattern().captures_iter(&prose) {
             let m = caps.name("figure").unwrap();
             let before = &prose[..m.start()];
@@ -281,6 +314,34 @@ fn figures_in(chapter: &str, text: &str) -> Vec<Figure> {
         }
     }
     found
+}
+
+#[test]
+fn plans_are_not_scanned_but_what_follows_them_is() {
+    let text = "\
+# Lesson 9
+
+**Time:** about 15 minutes to read,
+and 45 for the exercises.
+
+It took 2.9 s.
+
+## Teaching a class
+
+A 90-minute session.
+
+## Next
+
+Then 500 ms.
+";
+    let found: Vec<(usize, String)> = figures_in("test.md", text)
+        .into_iter()
+        .map(|figure| (figure.line, figure.text))
+        .collect();
+    assert_eq!(
+        found,
+        [(6, "2.9 s".to_string()), (14, "500 ms".to_string())]
+    );
 }
 
 #[test]
