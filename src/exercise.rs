@@ -123,6 +123,34 @@ pub fn start_server(serve: impl FnOnce(TcpListener) + Send + 'static) -> Server 
     }
 }
 
+/// Starts the server under test like [`start_server`], once `before` has run with its address,
+/// and returns what `before` returned: clients that `before` connects wait, handshake done, in
+/// the listen backlog, and the server finds them all there at once, a burst that no timing of
+/// the machine spreads out. In teacher mode the command is started first (it must be listening
+/// before anyone can connect), and the burst comes as fast as `before` connects.
+pub fn start_server_after<T>(
+    before: impl FnOnce(SocketAddr) -> T,
+    serve: impl FnOnce(TcpListener) + Send + 'static,
+) -> (Server, T) {
+    if let Ok(command_line) = env::var(SERVER_COMMAND_ENV) {
+        let server = start_command(&command_line);
+        let made = before(server.addr());
+        return (server, made);
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on 127.0.0.1");
+    let addr = listener.local_addr().expect("the listener's address");
+    let made = before(addr);
+    thread::Builder::new()
+        .name("server".into())
+        .spawn(move || serve(listener))
+        .expect("start the server's thread");
+    let server = Server {
+        addr,
+        process: None,
+    };
+    (server, made)
+}
+
 /// Starts `serve` in this process, in teacher mode too: for the tests in `mod rust_only`.
 ///
 /// Panics in teacher mode, where such a test would check the reference solution instead of the
