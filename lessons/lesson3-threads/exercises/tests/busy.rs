@@ -8,7 +8,8 @@
 //! be welcomed. Then bursts: six clients connect at once, before the server has accepted any,
 //! and at most three may be welcomed. A server that checks the count in its accept loop but
 //! takes the place later, in the client's thread, lets a burst in only when its threads start
-//! late enough; one burst in two or so does, so the test sends twenty, each to a new server.
+//! late enough, which depends on timing: not every burst shows it, so the test sends twenty,
+//! each to a new server.
 //!
 //! They speak only over the socket, so a teacher can run them against a server in any language:
 //! `cargo run -- check lesson3 busy --server "CMD"`. That server serves at most 3 clients at
