@@ -12,11 +12,13 @@
 //! - [`listening`]: the `listening on HOST:PORT` line every server prints when it is ready.
 //! - [`process`]: starting a server as a child process and finding its port, for tests and the checker.
 //! - [`input`]: reading what the user types after a prompt, for the interactive clients.
+//! - [`links`]: making a symbolic link on Unix and on Windows, for tests.
 
 pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod exercise;
 pub mod input;
+pub mod links;
 pub mod listening;
 pub mod process;

@@ -140,11 +140,6 @@ impl ServerProcess {
         self.addr
     }
 
-    /// The child's process id (a benchmark reads its CPU time in `/proc/PID/stat`).
-    pub fn id(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Waits up to `timeout` for a stdout line containing `needle` and returns it.
     ///
     /// On failure returns every stdout line read so far, to put in the test's failure message.
@@ -179,6 +174,11 @@ impl ServerProcess {
     /// What the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.text()
+    }
+
+    /// The process id, for reading what the kernel reports about the server (`/proc/PID`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the server process is still running.

@@ -25,10 +25,12 @@ pub const CHEAP: Cost = Cost {
 pub const IO_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The users every fixture has: name, password, quota.
-pub const USERS: [(&str, &str, u64); 3] = [
+pub const USERS: [(&str, &str, u64); 4] = [
     ("alex", "alex3714", 64 << 20),
     ("bob", "bob2016", 64 << 20),
     ("tiny", "tiny1", 4096),
+    // A 1 KiB quota, for the tests that fill a home with entries that hold no bytes.
+    ("crowd", "crowd1", 1024),
 ];
 
 /// A temporary folder holding `users.json`, the root of the homes, and `outside/`, a folder
@@ -171,6 +173,16 @@ impl Raw {
     /// Whether the server has closed the connection: the next read returns 0 bytes.
     pub fn is_closed(&mut self) -> bool {
         matches!(self.stream.read(&mut [0u8; 1]), Ok(0))
+    }
+
+    /// Whether the server has closed the connection, cleanly or with a reset (which it does when
+    /// it closes with bytes of ours still unread).
+    pub fn is_gone(&mut self) -> bool {
+        match self.stream.read(&mut [0u8; 1]) {
+            Ok(0) => true,
+            Err(err) => err.kind() == std::io::ErrorKind::ConnectionReset,
+            Ok(_) => false,
+        }
     }
 }
 

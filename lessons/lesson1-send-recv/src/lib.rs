@@ -7,9 +7,12 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
 
 use anyhow::Context;
-use socket_lab::{demo::bytes, listening};
+use socket_lab::demo::{byte_count, bytes};
+use socket_lab::listening;
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// How many connections the kernel may queue, handshake done, before the server accepts them:
@@ -83,13 +86,7 @@ pub fn serve_each(
     loop {
         // accept returns a new socket for this one client, and the client's address; the
         // listening socket goes on listening.
-        let (mut conn, client_address) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                eprintln!("accept failed: {err}");
-                continue;
-            }
-        };
+        let (mut conn, client_address) = accept(listener);
         println!("accepted a connection from {client_address}");
         if let Err(err) = talk(&mut conn, client_address) {
             // A client that misbehaves ends its own connection, not the server.
@@ -105,11 +102,57 @@ fn print_until_closed(conn: &mut TcpStream, client_address: SocketAddr) -> io::R
             println!("recv(1024) returned 0 bytes: {client_address} closed the connection");
             return Ok(());
         }
-        println!("recv(1024) returned {} bytes: {}", data.len(), bytes(&data));
+        println!(
+            "recv(1024) returned {}: {}",
+            byte_count(data.len() as u64),
+            bytes(&data)
+        );
         println!("  as UTF-8 text: {}", String::from_utf8_lossy(&data));
     }
 }
 // ANCHOR_END: serve
+
+// ANCHOR: accept
+/// The first pause after a failed `accept`, and the longest: the pause doubles from one to the
+/// other while the failures go on, and a success resets it.
+pub const ACCEPT_BACKOFF: (Duration, Duration) =
+    (Duration::from_millis(10), Duration::from_secs(1));
+
+/// Accepts the next connection, waiting out the failures in between.
+///
+/// A failure that concerns one client (it reset the connection before we took it) is skipped at
+/// once. Any other failure, typically `EMFILE` (the process has as many files open as its limit
+/// allows), does not go away by itself: the connection stays in the backlog and every `accept`
+/// fails again at once. Retrying without a pause would burn a core and write the same line
+/// thousands of times a second; the loop waits instead, longer each time, and logs the burst at
+/// its 1st, 2nd, 4th, 8th... failure. Connections already accepted are served meanwhile, and as
+/// they close, files come free.
+pub fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
+    let (mut pause, longest) = ACCEPT_BACKOFF;
+    let mut failures: u64 = 0;
+    loop {
+        let err = match listener.accept() {
+            Ok(accepted) => return accepted,
+            Err(err) => err,
+        };
+        if matches!(
+            err.kind(),
+            io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::ConnectionReset
+                | io::ErrorKind::Interrupted
+        ) {
+            eprintln!("accept failed: {err}; that client is gone");
+            continue;
+        }
+        failures += 1;
+        if failures.is_power_of_two() {
+            eprintln!("accept failed: {err} ({failures} times); backing off");
+        }
+        thread::sleep(pause);
+        pause = (pause * 2).min(longest);
+    }
+}
+// ANCHOR_END: accept
 
 // ANCHOR: run
 /// `lesson1 server`: listen on `addr` and serve forever.
@@ -126,8 +169,8 @@ pub fn run_client(addr: SocketAddr, message: &str) -> anyhow::Result<()> {
     println!("connected to {addr} from {}", stream.local_addr()?);
     let sent = send_message(&mut stream, message)?;
     println!(
-        "write returned {sent}: the kernel took {sent} of the {} bytes of {}",
-        message.len(),
+        "write returned {sent}: the kernel took {sent} of the {} of {}",
+        byte_count(message.len() as u64),
         bytes(message.as_bytes())
     );
     println!("closing the connection");

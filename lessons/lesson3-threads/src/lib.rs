@@ -36,9 +36,7 @@ pub trait Handler: Send + Sync + 'static {
 /// While one client is being handled, the others wait in the listen backlog.
 pub fn serve_one_at_a_time(listener: &TcpListener, handler: &impl Handler) -> ! {
     loop {
-        let Some((request, client_address)) = accept(listener) else {
-            continue;
-        };
+        let (request, client_address) = lesson1::accept(listener);
         run_handler(handler, request, client_address);
     }
 }
@@ -52,9 +50,7 @@ pub fn serve_one_at_a_time(listener: &TcpListener, handler: &impl Handler) -> ! 
 /// lives as long as any thread still uses it.
 pub fn serve_threaded(listener: &TcpListener, handler: Arc<impl Handler>) -> ! {
     loop {
-        let Some((request, client_address)) = accept(listener) else {
-            continue;
-        };
+        let (request, client_address) = lesson1::accept(listener);
         let handler = Arc::clone(&handler);
         let spawned =
             thread::Builder::new().spawn(move || run_handler(&*handler, request, client_address));
@@ -81,17 +77,6 @@ fn run_handler(handler: &impl Handler, request: TcpStream, client_address: Socke
     }
 }
 // ANCHOR_END: run_handler
-
-// ANCHOR: accept
-/// One `accept`; a failure (a client that gave up before we accepted it, say) is reported and
-/// skipped, since it concerns that client only.
-fn accept(listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
-    listener
-        .accept()
-        .inspect_err(|err| eprintln!("accept failed: {err}"))
-        .ok()
-}
-// ANCHOR_END: accept
 
 // ANCHOR: print_message
 /// The article's handler (its `Myclass`): reads the client's message with one `recv(1024)` and

@@ -130,7 +130,7 @@ impl fmt::Display for HomePath {
 ///
 /// The article keeps the current directory in a dict per connection; here it is this value, owned
 /// by the connection's handler, so two sessions of one user each have their own.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Workdir {
     /// The home, absolute and with every symbolic link resolved, so that "is this inside the
     /// home?" can be answered by comparing path prefixes.
@@ -350,7 +350,7 @@ impl Workdir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::symlink;
+    use socket_lab::links::symlink;
 
     /// A root holding a home (`alex`, with `docs/notes.txt`) and, beside it, a secret the home must
     /// not reach.

@@ -76,6 +76,11 @@ impl Reply {
         }
     }
 
+    /// Whether the reply, as it is, fits in the peer's one `recv(1024)`.
+    pub fn fits(&self) -> bool {
+        serde_json::to_vec(self).is_ok_and(|json| json.len() <= RECV_SIZE)
+    }
+
     /// The reply as it goes on the wire: JSON short enough for the peer's one `recv(1024)`.
     ///
     /// A message can quote what the client sent, and so be long; it is cut to fit. A reply that

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use crate::home::{Entry, PathError, Workdir};
-use crate::protocol::{OK, Reply, recv_message};
+use crate::protocol::{BAD_REQUEST, OK, Reply, recv_message};
 
 /// Where the server's log lines go: stdout for a server, the narration in a demo.
 pub type Log = fn(&str);
@@ -132,14 +132,30 @@ impl Session {
         Ok(())
     }
 
+    /// cd decides before it acts: the move is tried on a copy of the working directory, and kept
+    /// only if its reply, which carries the new path, fits in one `recv(1024)`. Otherwise the
+    /// client would be told "error" while the server had moved, and the two would disagree about
+    /// where the user is.
     pub fn cd(&mut self, path: &str) -> io::Result<()> {
         let what = format!("cd {path}");
-        let reply = match self.workdir.cd(path) {
+        let mut moved = self.workdir.clone();
+        let reply = match moved.cd(path) {
             Ok(()) => Reply {
-                cwd: Some(self.workdir.pwd()),
+                cwd: Some(moved.pwd()),
                 ..Reply::ok()
             },
             Err(err) => Reply::from(&err),
+        };
+        let reply = if reply.status != OK {
+            reply
+        } else if !reply.fits() {
+            Reply::error(
+                BAD_REQUEST,
+                "that directory's path is too long for one reply; you stay where you were",
+            )
+        } else {
+            self.workdir = moved;
+            reply
         };
         self.reply(&what, &reply)
     }

@@ -95,7 +95,7 @@ pub fn run(mib: u64, rounds: u32) -> anyhow::Result<()> {
     if let Some(python) = &mut python {
         let (source, record) = (&source, &record);
         contenders.push(Contender::new(PYTHON, move || {
-            let stat = format!("/proc/{}/stat", python.process.id());
+            let stat = format!("/proc/{}/stat", python.process.pid());
             let before = bench::cpu_seconds(&stat);
             let took = python.upload(source)?;
             record(

@@ -18,11 +18,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::Path;
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use anyhow::{Context, bail};
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Argon2, Params};
+use argon2::password_hash::PasswordHasher;
+use argon2::password_hash::phc::{Output, PasswordHash};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use serde::{Deserialize, Serialize};
 
 /// One user's entry in the users file.
@@ -62,6 +63,8 @@ pub struct Accounts {
     /// A hash of a password nobody knows, made at the cost of the file's first user, so that a
     /// login with an unknown name costs one argon2 verification, as a known name does.
     dummy_hash: String,
+    /// How many verifications may run at once.
+    verifying: Permits,
 }
 
 impl fmt::Debug for Accounts {
@@ -100,7 +103,16 @@ impl Accounts {
             .and_then(|account| cost_of(&account.passwd))
             .unwrap_or_default();
         let dummy_hash = hash_password("no user has this password", cost)?;
-        Ok(Accounts { users, dummy_hash })
+        Ok(Accounts {
+            users,
+            dummy_hash,
+            verifying: Permits::new(default_max_verifying()),
+        })
+    }
+
+    /// Lets at most `max` password verifications run at once (at least 1).
+    pub fn set_max_verifying(&mut self, max: usize) {
+        self.verifying = Permits::new(max.max(1));
     }
 
     // ANCHOR: verify
@@ -110,20 +122,131 @@ impl Accounts {
     /// name with a wrong password: the time a failure takes must not tell which names exist.
     /// argon2's verification compares the two hashes in constant time (the `phc` crate's
     /// `Output` implements `==` that way), so the time does not tell how much of it matched either.
+    ///
+    /// Each verification fills the hash's memory cost (19 MiB by default) while it runs. Left to
+    /// argon2, every verification allocates that memory and frees it afterwards, and the
+    /// allocator keeps much of what was freed: 64 connections trying 3 wrong passwords each took
+    /// a server from 4 MiB to 3.7 GiB, and even one verification at a time grew it by 19 MiB per
+    /// attempt. So the server owns the memory: a few work areas (as many as the machine has cores,
+    /// by default: more at once would not finish sooner), made once and lent to one verification
+    /// at a time. The others wait their turn.
     pub fn verify(&self, user: &str, password: &str) -> Option<&Account> {
         let (account, hash) = match self.users.get(user) {
             Some(account) => (Some(account), account.passwd.as_str()),
             None => (None, self.dummy_hash.as_str()),
         };
-        let matches = PasswordHash::new(hash).is_ok_and(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        });
+        let mut memory = self.verifying.take();
+        let matches = hash_matches(hash, password, &mut memory);
         account.filter(|_| matches)
     }
     // ANCHOR_END: verify
 }
+
+// ANCHOR: permits
+/// Whether `password` hashes to the PHC string `hash`, computed in `memory` (grown to the hash's
+/// memory cost if need be). The comparison of the two outputs takes the same time however much of
+/// them matches (`Output`'s `==` is constant-time).
+fn hash_matches(hash: &str, password: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else {
+        return false;
+    };
+    let Ok(version) = hash
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::new());
+    }
+    let mut computed = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt.as_ref(),
+            &mut computed,
+            &mut memory[..blocks],
+        )
+        .is_ok()
+        && Output::new(&computed).is_ok_and(|computed| computed == *expected)
+}
+
+/// A pool of argon2 work areas: a verification borrows one, and waits while none is free.
+///
+/// The pool is a counting semaphore whose permits are the memory itself: at most as many
+/// verifications run as there are work areas, and the memory they use is made once.
+struct Permits {
+    free: Mutex<Vec<Vec<Block>>>,
+    returned: Condvar,
+}
+
+/// A work area on loan, given back to the pool when dropped (a panic included).
+struct Permit<'a> {
+    pool: &'a Permits,
+    memory: Vec<Block>,
+}
+
+impl Permits {
+    fn new(max: usize) -> Permits {
+        Permits {
+            free: Mutex::new(vec![Vec::new(); max]),
+            returned: Condvar::new(),
+        }
+    }
+
+    /// Waits until a work area is free, and takes it.
+    fn take(&self) -> Permit<'_> {
+        let free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut free = self
+            .returned
+            .wait_while(free, |free| free.is_empty())
+            .unwrap_or_else(PoisonError::into_inner);
+        let memory = free.pop().expect("waited until one was free");
+        Permit { pool: self, memory }
+    }
+}
+
+impl std::ops::Deref for Permit<'_> {
+    type Target = Vec<Block>;
+    fn deref(&self) -> &Vec<Block> {
+        &self.memory
+    }
+}
+
+impl std::ops::DerefMut for Permit<'_> {
+    fn deref_mut(&mut self) -> &mut Vec<Block> {
+        &mut self.memory
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let memory = std::mem::take(&mut self.memory);
+        let mut free = self
+            .pool
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        free.push(memory);
+        self.pool.returned.notify_one();
+    }
+}
+
+/// How many verifications run at once unless told otherwise: one per core.
+pub fn default_max_verifying() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get())
+}
+// ANCHOR_END: permits
 
 // ANCHOR: hash
 /// Hashes `password` with a fresh random salt, at `cost`, into a PHC string.
@@ -157,10 +280,71 @@ pub fn check_user_name(name: &str) -> anyhow::Result<()> {
 }
 
 // ANCHOR: useradd
-/// `lesson7 useradd NAME`: adds a user to the users file, creating the file if need be.
+/// The quota of a user added without `--quota`.
+pub const DEFAULT_QUOTA: u64 = 100 << 20;
+
+/// What [`useradd`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Useradd {
+    /// A new user, with this quota.
+    Added { quota: u64 },
+    /// An existing user: whether the password changed, and the quota before and after if it did.
+    Changed {
+        password: bool,
+        quota: Option<(u64, u64)>,
+    },
+}
+
+/// `lesson7 useradd NAME`: adds a user to the users file, creating the file if need be, or
+/// changes an existing user's password, quota, or both.
 ///
-/// The file is written to a temporary name and renamed over the old one, so a crash in the middle
-/// leaves either the old file or the new one, never half of one.
+/// A new user needs a password; `quota` defaults to [`DEFAULT_QUOTA`]. For an existing user an
+/// empty `password` keeps the old one and `None` keeps the quota, and at least one must change.
+pub fn useradd(
+    users_file: &Path,
+    name: &str,
+    password: &str,
+    quota: Option<u64>,
+    cost: Cost,
+) -> anyhow::Result<Useradd> {
+    check_user_name(name)?;
+    let mut users = read_users_file(users_file)?;
+    let done = match users.get_mut(name) {
+        None => {
+            if password.is_empty() {
+                bail!("the password is empty");
+            }
+            let quota = quota.unwrap_or(DEFAULT_QUOTA);
+            let passwd = hash_password(password, cost)?;
+            users.insert(name.to_string(), Account { passwd, quota });
+            Useradd::Added { quota }
+        }
+        Some(account) => {
+            if password.is_empty() && quota.is_none() {
+                bail!(
+                    "`{name}` is already in {}, and nothing would change: give a new password \
+                     on stdin, or a new --quota",
+                    users_file.display()
+                );
+            }
+            if !password.is_empty() {
+                account.passwd = hash_password(password, cost)?;
+            }
+            let old_quota = account.quota;
+            if let Some(quota) = quota {
+                account.quota = quota;
+            }
+            Useradd::Changed {
+                password: !password.is_empty(),
+                quota: quota.map(|quota| (old_quota, quota)),
+            }
+        }
+    };
+    write_users_file(users_file, &users)?;
+    Ok(done)
+}
+
+/// Adds a new user to the users file, creating the file if need be; refuses a name already there.
 pub fn add_user(
     users_file: &Path,
     name: &str,
@@ -169,31 +353,30 @@ pub fn add_user(
     cost: Cost,
 ) -> anyhow::Result<()> {
     check_user_name(name)?;
-    if password.is_empty() {
-        bail!("the password is empty");
+    if read_users_file(users_file)?.contains_key(name) {
+        bail!("`{name}` is already in {}", users_file.display());
     }
-    let mut users: BTreeMap<String, Account> = match fs::read_to_string(users_file) {
+    useradd(users_file, name, password, Some(quota), cost).map(drop)
+}
+
+/// The entries of a users file, or none if there is no file yet.
+fn read_users_file(users_file: &Path) -> anyhow::Result<BTreeMap<String, Account>> {
+    match fs::read_to_string(users_file) {
         Ok(text) => serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a users file", users_file.display()))?,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-        Err(err) => {
-            return Err(err).context(format!("could not read {}", users_file.display()));
-        }
-    };
-    if users.contains_key(name) {
-        bail!(
-            "`{name}` is already in {}; remove the entry to add it again",
-            users_file.display()
-        );
+            .with_context(|| format!("{} is not a users file", users_file.display())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(err) => Err(err).context(format!("could not read {}", users_file.display())),
     }
-    let passwd = hash_password(password, cost)?;
-    users.insert(name.to_string(), Account { passwd, quota });
-    let text = serde_json::to_string_pretty(&users)? + "\n";
+}
+
+/// Writes the users file to a temporary name and renames it over the old one, so a crash in the
+/// middle leaves either the old file or the new one, never half of one.
+fn write_users_file(users_file: &Path, users: &BTreeMap<String, Account>) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(users)? + "\n";
     let temporary = users_file.with_extension("json.tmp");
     fs::write(&temporary, text)
         .and_then(|()| fs::rename(&temporary, users_file))
-        .with_context(|| format!("could not write {}", users_file.display()))?;
-    Ok(())
+        .with_context(|| format!("could not write {}", users_file.display()))
 }
 // ANCHOR_END: useradd
 
@@ -267,6 +450,71 @@ mod tests {
         assert_eq!(cost_of(&accounts.dummy_hash), Some(CHEAP));
         let again = add_user(&file, "alex", "other", 1, CHEAP).unwrap_err();
         assert!(again.to_string().contains("already in"), "{again}");
+    }
+
+    #[test]
+    fn useradd_on_an_existing_user_changes_what_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("users.json");
+        let added = useradd(&file, "alex", "first", None, CHEAP).unwrap();
+        assert_eq!(
+            added,
+            Useradd::Added {
+                quota: DEFAULT_QUOTA
+            }
+        );
+        let quota_only = useradd(&file, "alex", "", Some(1 << 30), CHEAP).unwrap();
+        let expected = Useradd::Changed {
+            password: false,
+            quota: Some((DEFAULT_QUOTA, 1 << 30)),
+        };
+        assert_eq!(quota_only, expected);
+        assert_eq!(
+            Accounts::load(&file)
+                .unwrap()
+                .verify("alex", "first")
+                .unwrap()
+                .quota,
+            1 << 30
+        );
+        let password_only = useradd(&file, "alex", "second", None, CHEAP).unwrap();
+        let expected = Useradd::Changed {
+            password: true,
+            quota: None,
+        };
+        assert_eq!(password_only, expected);
+        let accounts = Accounts::load(&file).unwrap();
+        assert!(accounts.verify("alex", "first").is_none());
+        assert_eq!(accounts.verify("alex", "second").unwrap().quota, 1 << 30);
+        let nothing = useradd(&file, "alex", "", None, CHEAP).unwrap_err();
+        assert!(
+            nothing.to_string().contains("nothing would change"),
+            "{nothing}"
+        );
+        let empty = useradd(&file, "bob", "", Some(1), CHEAP).unwrap_err();
+        assert!(
+            empty.to_string().contains("the password is empty"),
+            "{empty}"
+        );
+    }
+
+    #[test]
+    fn no_more_verifications_run_at_once_than_permitted() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let permits = Permits::new(2);
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let _permit = permits.take();
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        assert_eq!(most.load(Ordering::SeqCst), 2);
     }
 
     #[test]

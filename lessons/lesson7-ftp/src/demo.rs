@@ -21,7 +21,7 @@ const PASSWORD: &str = "alex3714";
 
 // ANCHOR: demo
 pub fn run() -> anyhow::Result<()> {
-    demo::title("Lesson 7: the complete FTP server (the article's homework)");
+    demo::title("Lesson 7: the complete FTP server (article section 三, completed)");
     let dir = tempfile::tempdir()?;
     let (users, root, local) = (
         dir.path().join("users.json"),
@@ -215,7 +215,10 @@ fn cut_put(addr: SocketAddr, name: &str, part: &[u8]) -> anyhow::Result<()> {
 fn wait_for_partial(client: &mut Client, name: &str, size: u64) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
-        let listing = client.call(&Request::Ls { path: None })?;
+        let listing = client.call(&Request::Ls {
+            path: None,
+            after: None,
+        })?;
         let entries = listing.fields["entries"]
             .as_array()
             .cloned()
@@ -247,7 +250,10 @@ fn put_when_free(client: &mut Client, file: &Path) -> anyhow::Result<lesson7::cl
 }
 
 fn show_listing(client: &mut Client) -> anyhow::Result<()> {
-    let listing = client.call(&Request::Ls { path: None })?;
+    let listing = client.call(&Request::Ls {
+        path: None,
+        after: None,
+    })?;
     let entries = listing.fields["entries"]
         .as_array()
         .cloned()

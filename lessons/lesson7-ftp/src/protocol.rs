@@ -13,6 +13,8 @@
 //!   of bytes, then a trailer frame `{"md5": HEX}` with the digest of the whole file.
 
 use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,12 +26,20 @@ pub const VERSION: u64 = 1;
 /// numbers; anything bigger is an attack or a bug, and is refused before it is read.
 pub const MAX_REQUEST: u32 = 16 * 1024;
 
-/// The largest reply frame a client need accept. The biggest reply is a listing of
-/// [`MAX_LISTING`] entries.
+/// The largest reply frame a client need accept. The biggest reply is a page of a listing.
 pub const MAX_REPLY: u32 = 4 * 1024 * 1024;
 
-/// The most entries one `ls` reply holds; a longer listing says `"truncated": true`.
+/// The most entries one `ls` reply holds; a longer listing comes in pages (see [`Request::Ls`]).
 pub const MAX_LISTING: usize = 10_000;
+
+/// The most bytes the entries of one `ls` reply take as JSON: a quarter of [`MAX_REPLY`], so that
+/// a page always fits in a frame, whatever the names hold (a `"` takes 2 bytes once escaped, a
+/// control character 6).
+pub const MAX_LISTING_BYTES: usize = 1024 * 1024;
+
+/// How deep below the home a directory may be made. The server walks a home without recursion,
+/// so depth cannot crash it; the bound keeps every path well inside what the system accepts.
+pub const MAX_DEPTH: usize = 64;
 
 /// The longest path a request may carry, in bytes: Linux's `PATH_MAX`.
 pub const MAX_PATH: usize = 4096;
@@ -83,9 +93,13 @@ pub enum Request {
     },
     Help,
     Pwd,
+    /// List `path` (the current directory by default). A long listing comes in pages: a reply
+    /// with `"next": NAME` has more, and the request with `"after": NAME` gets the next page.
     Ls {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
     },
     Cd {
         path: String,
@@ -223,6 +237,8 @@ pub enum FrameError {
     Malformed(String),
     /// A read failed or timed out, or the connection closed in the middle of a frame.
     Io(io::Error),
+    /// The frame began but did not arrive whole before its deadline.
+    TooSlow(Duration),
 }
 
 impl std::fmt::Display for FrameError {
@@ -233,6 +249,11 @@ impl std::fmt::Display for FrameError {
             FrameError::TooLarge(len) => write!(f, "a frame of {len} bytes is over the limit"),
             FrameError::Malformed(why) => write!(f, "{why}"),
             FrameError::Io(err) => write!(f, "{err}"),
+            FrameError::TooSlow(limit) => write!(
+                f,
+                "the frame did not arrive whole within {} s",
+                limit.as_secs_f64()
+            ),
         }
     }
 }
@@ -242,6 +263,7 @@ impl From<FrameError> for io::Error {
         match err {
             FrameError::Io(err) => err,
             FrameError::Closed => io::Error::new(io::ErrorKind::UnexpectedEof, err.to_string()),
+            FrameError::TooSlow(_) => io::Error::new(io::ErrorKind::TimedOut, err.to_string()),
             other => invalid(other.to_string()),
         }
     }
@@ -266,7 +288,12 @@ pub fn read_frame(stream: &mut impl Read, max: u32) -> Result<Map<String, Value>
     }
     let mut body = vec![0u8; len as usize];
     stream.read_exact(&mut body).map_err(FrameError::Io)?;
-    let text = std::str::from_utf8(&body)
+    parse_frame(&body)
+}
+
+/// The body of a frame as a JSON object.
+fn parse_frame(body: &[u8]) -> Result<Map<String, Value>, FrameError> {
+    let text = std::str::from_utf8(body)
         .map_err(|err| FrameError::Malformed(format!("the frame is not UTF-8: {err}")))?;
     match serde_json::from_str(text) {
         Ok(Value::Object(object)) => Ok(object),
@@ -279,6 +306,80 @@ pub fn read_frame(stream: &mut impl Read, max: u32) -> Result<Map<String, Value>
     }
 }
 // ANCHOR_END: frames
+
+// ANCHOR: read_frame_within
+/// Reads one frame as [`read_frame`] does, on a socket, with two limits: the first byte may take
+/// `wait`, and from that byte on the whole frame must arrive within `deadline`.
+///
+/// A socket's read timeout bounds each read, not a sum of reads: a client that sends one byte
+/// every `wait - 1` seconds would keep a frame coming for ever. So before every read, the timeout
+/// becomes the time left (this is lesson 7's `deadline` exercise).
+pub fn read_frame_within(
+    stream: &mut TcpStream,
+    max: u32,
+    wait: Duration,
+    deadline: Duration,
+) -> Result<Map<String, Value>, FrameError> {
+    stream
+        .set_read_timeout(Some(wait))
+        .map_err(FrameError::Io)?;
+    let mut len = [0u8; 4];
+    match stream.read(&mut len[..1]) {
+        Ok(0) => return Err(FrameError::Closed),
+        Ok(_) => {}
+        Err(err) => return Err(FrameError::Io(err)),
+    }
+    let by = Instant::now() + deadline;
+    fill_by(stream, &mut len[1..], by, deadline)?;
+    let len = u32::from_be_bytes(len);
+    if len == 0 || len > max {
+        return Err(FrameError::TooLarge(len));
+    }
+    let mut body = vec![0u8; len as usize];
+    fill_by(stream, &mut body, by, deadline)?;
+    parse_frame(&body)
+}
+
+/// Fills `buf` by the instant `by`, the socket's timeout set to the time left before each read.
+fn fill_by(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    by: Instant,
+    deadline: Duration,
+) -> Result<(), FrameError> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let left = by.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(FrameError::TooSlow(deadline));
+        }
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(FrameError::Io)?;
+        match stream.read(&mut buf[filled..]) {
+            Ok(0) => {
+                let why = format!("the connection ended after {filled} of {} bytes", buf.len());
+                return Err(FrameError::Io(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    why,
+                )));
+            }
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(FrameError::TooSlow(deadline));
+            }
+            Err(err) => return Err(FrameError::Io(err)),
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: read_frame_within
 
 // ANCHOR: parse_request
 /// Turns a request object into a [`Request`], or says in one sentence what is wrong with it.

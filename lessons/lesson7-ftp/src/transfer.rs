@@ -7,6 +7,7 @@
 //! knows it once the last byte has gone.
 
 use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 
@@ -59,6 +60,86 @@ pub fn hash_prefix(from: impl Read, len: u64, md5: &mut Md5) -> io::Result<()> {
     copy_hashed(from, io::sink(), len, md5, &mut |_| {})
 }
 
+// ANCHOR: min_rate
+/// A reader or writer that gives up on a peer slower than `min_rate` bytes per second.
+///
+/// The stall timeout catches a peer that stops; this catches one that dribbles, a byte every few
+/// seconds, which no single read ever waits long enough to notice. As in Apache's
+/// `RequestReadTimeout body=20,MinRate=500`, the transfer has `grace` to get going, and from then
+/// on must have moved `min_rate` bytes for every second past it.
+pub struct MinRate<S> {
+    inner: S,
+    min_rate: u64,
+    grace: Duration,
+    started: Instant,
+    moved: u64,
+}
+
+impl<S> MinRate<S> {
+    /// `min_rate` 0 checks nothing.
+    pub fn new(inner: S, min_rate: u64, grace: Duration) -> MinRate<S> {
+        MinRate {
+            inner,
+            min_rate,
+            grace,
+            started: Instant::now(),
+            moved: 0,
+        }
+    }
+
+    fn count(&mut self, n: usize) -> io::Result<usize> {
+        self.moved += n as u64;
+        let late = self.started.elapsed().saturating_sub(self.grace);
+        let owed = late.as_secs_f64() * self.min_rate as f64;
+        if (self.moved as f64) < owed {
+            let why = format!(
+                "{} bytes in {:.0} s, slower than {} bytes/s",
+                self.moved,
+                self.started.elapsed().as_secs_f64(),
+                self.min_rate
+            );
+            return Err(io::Error::new(io::ErrorKind::TimedOut, TooSlow(why)));
+        }
+        Ok(n)
+    }
+}
+
+/// The error [`MinRate`] returns, told apart from a socket's own timeout by [`is_too_slow`].
+#[derive(Debug)]
+pub struct TooSlow(String);
+
+impl std::fmt::Display for TooSlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TooSlow {}
+
+/// Whether `err` is a transfer that fell below its minimum rate.
+pub fn is_too_slow(err: &io::Error) -> bool {
+    err.get_ref().is_some_and(|inner| inner.is::<TooSlow>())
+}
+
+impl<S: Read> Read for MinRate<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count(n)
+    }
+}
+
+impl<S: Write> Write for MinRate<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+// ANCHOR_END: min_rate
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +172,22 @@ mod tests {
         hash_prefix(&data[..10], 10, &mut md5).unwrap();
         copy_hashed(&data[10..], io::sink(), 23, &mut md5, &mut |_| {}).unwrap();
         assert_eq!(hex(&md5.finalize()), hex(&Md5::digest(data)));
+    }
+
+    #[test]
+    fn a_transfer_slower_than_the_minimum_rate_fails_after_the_grace() {
+        let mut fast = MinRate::new(&[1u8; 100][..], 10, Duration::ZERO);
+        assert_eq!(fast.read(&mut [0; 100]).unwrap(), 100);
+        let mut slow = MinRate::new(&[1u8; 100][..], 1_000_000, Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(10));
+        let err = slow.read(&mut [0; 1]).unwrap_err();
+        assert!(is_too_slow(&err));
+        assert!(
+            err.to_string().contains("slower than 1000000 bytes/s"),
+            "{err}"
+        );
+        let mut patient = MinRate::new(&[1u8; 100][..], 1_000_000, Duration::from_secs(60));
+        assert_eq!(patient.read(&mut [0; 1]).unwrap(), 1);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Lesson 6, exercise `send_all`: a plausible wrong answer, which the tests catch.
+//! Lesson 6, exercise `send_all`, planted mistake 1: an interrupted write taken for a failure.
 //!
 //! It keeps the count and goes on after a short write, but it takes every error for a reason to
 //! stop, `Interrupted` too. An interrupted write wrote nothing and asks to be called again; this

@@ -1,4 +1,4 @@
-//! Lesson 7, exercise `deadline`: a plausible wrong answer, which the tests catch.
+//! Lesson 7, exercise `deadline`, planted mistake 1: a timeout per read, not a deadline per frame.
 //!
 //! It turns the deadline into a read timeout once, at the start, and lets `read_exact` loop.
 //! That bounds each read, not the frame: `read_exact` reads as many times as the bytes take to

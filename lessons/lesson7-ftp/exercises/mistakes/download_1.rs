@@ -1,4 +1,4 @@
-//! Lesson 7, exercise `download`: a plausible wrong answer, which the tests catch.
+//! Lesson 7, exercise `download`, planted mistake 1: the md5 in the trailer is never compared.
 //!
 //! It follows the protocol to the letter: greeting, login, get, exactly `size` bytes, then the
 //! trailer. But it reads the trailer only to get it out of the way, and returns the bytes that

@@ -1,4 +1,4 @@
-//! Lesson 6, exercise `upload`: a plausible wrong answer, which the tests catch.
+//! Lesson 6, exercise `upload`, planted mistake 1: the article's loop, the count of `send` ignored.
 //!
 //! The article's loop, in Rust: one send per line, and what it returns ignored. Short lines fit
 //! in the socket, so a small text file arrives whole; a long line, sent while the socket is full,
