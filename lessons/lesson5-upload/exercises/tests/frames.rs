@@ -325,8 +325,14 @@ fn a_frame_cut_short_is_an_unexpected_eof() {
     let whole = frame(b"0123456789");
     // Cut inside the length, then inside the message; each after a frame that came whole.
     for (cut, what) in [
-        (&whole[..2], "the first 2 bytes of the frame of b\"0123456789\""),
-        (&whole[..7], "the first 7 bytes of the frame of b\"0123456789\""),
+        (
+            &whole[..2],
+            "the first 2 bytes of the frame of b\"0123456789\"",
+        ),
+        (
+            &whole[..7],
+            "the first 7 bytes of the frame of b\"0123456789\"",
+        ),
     ] {
         let mut steps = Steps::new();
         let mut reader = Reader::connect(&mut steps);

@@ -370,12 +370,7 @@ fn an_upload_cut_short_is_not_kept() {
         "get cut.bin",
     );
     let step = "expect a refusal: no file cut.bin";
-    let reply = read_reply(
-        &mut steps,
-        &mut alex,
-        step,
-        "the server did not answer get",
-    );
+    let reply = read_reply(&mut steps, &mut alex, step, "the server did not answer get");
     if reply.status == 200 {
         steps.failed(
             step,
