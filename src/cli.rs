@@ -3,7 +3,8 @@
 //! `lessonN` alone (or `lessonN demo`) runs the demo; `lessonN server` and `lessonN client` run one
 //! side each, for two terminals. Both sides take `--addr HOST:PORT`, 127.0.0.1:8089 by default, the
 //! address the article uses. A lesson declares its own modes with clap and flattens [`AddrArg`] into
-//! each; [`run`] turns the error a mode returns into a sentence on stderr and a non-zero exit.
+//! a server mode and [`ConnectArg`] into a client mode (the same option, explained for each side);
+//! [`run`] turns the error a mode returns into a sentence on stderr and a non-zero exit.
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -12,10 +13,18 @@ use std::process::ExitCode;
 /// The address the article's server binds and its client connects to.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8089";
 
-/// `--addr HOST:PORT`, shared by every server and client mode.
+/// `--addr HOST:PORT` of a server mode: where it listens.
 #[derive(clap::Args, Debug, Clone)]
 pub struct AddrArg {
-    /// Address to listen on (server) or connect to (client). Port 0 lets the OS pick a free port.
+    /// Address to listen on. Port 0 lets the OS pick a free port; the server prints the one it got
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR, value_parser = parse_addr)]
+    pub addr: SocketAddr,
+}
+
+/// `--addr HOST:PORT` of a client mode: the server it connects to.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConnectArg {
+    /// Address of the server to connect to: the one its `listening on` line shows
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR, value_parser = parse_addr)]
     pub addr: SocketAddr,
 }
@@ -44,7 +53,8 @@ pub fn run(lesson: &str, mode: impl FnOnce() -> anyhow::Result<()>) -> ExitCode 
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            if let Some(hint) = hint_for(&err, lesson) {
+            let addr = addr_given(std::env::args());
+            if let Some(hint) = hint_for(&err, lesson, addr.as_deref()) {
                 eprintln!("hint: {hint}");
             }
             ExitCode::FAILURE
@@ -52,17 +62,38 @@ pub fn run(lesson: &str, mode: impl FnOnce() -> anyhow::Result<()>) -> ExitCode 
     }
 }
 
+/// The `--addr` on a command line, as typed (`--addr X` or `--addr=X`): the server command in a
+/// hint repeats it, so that the hint can be copied as it is.
+pub fn addr_given(args: impl IntoIterator<Item = String>) -> Option<String> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--addr" {
+            return args.next();
+        }
+        if let Some(addr) = arg.strip_prefix("--addr=") {
+            return Some(addr.to_string());
+        }
+    }
+    None
+}
+
 /// A sentence telling the user what to do about an error, when the error says it clearly enough.
-pub fn hint_for(err: &anyhow::Error, lesson: &str) -> Option<String> {
+/// `addr` is the `--addr` the user gave, if any.
+pub fn hint_for(err: &anyhow::Error, lesson: &str, addr: Option<&str>) -> Option<String> {
     let kind = err
         .chain()
         .find_map(|cause| cause.downcast_ref::<io::Error>())?
         .kind();
     match kind {
-        io::ErrorKind::ConnectionRefused => Some(format!(
-            "nothing is listening at that address. Start the server first, in another terminal: \
-             cargo run -p {lesson} -- server"
-        )),
+        io::ErrorKind::ConnectionRefused => {
+            let addr = addr
+                .map(|addr| format!(" --addr {addr}"))
+                .unwrap_or_default();
+            Some(format!(
+                "nothing is listening at that address. Start the server first, in another \
+                 terminal: cargo run -p {lesson} -- server{addr}"
+            ))
+        }
         io::ErrorKind::AddrInUse => Some(
             "another program already listens on that port (perhaps a server you started earlier). \
              Stop it, or choose another port with --addr 127.0.0.1:PORT"
@@ -75,5 +106,40 @@ pub fn hint_for(err: &anyhow::Error, lesson: &str) -> Option<String> {
             Some("ports below 1024 need administrator rights; pick a port above 1024".to_string())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn the_addr_given_is_found_in_both_spellings() {
+        assert_eq!(addr_given(args("lesson1 client")), None);
+        assert_eq!(
+            addr_given(args("lesson1 client --addr 127.0.0.1:9000")).as_deref(),
+            Some("127.0.0.1:9000")
+        );
+        assert_eq!(
+            addr_given(args("lesson1 client --addr=localhost:9000 hi")).as_deref(),
+            Some("localhost:9000")
+        );
+    }
+
+    #[test]
+    fn the_refused_hint_names_the_server_command_with_the_addr_given() {
+        let refused = anyhow::Error::new(io::Error::from(io::ErrorKind::ConnectionRefused))
+            .context("could not connect to 127.0.0.1:9000");
+        let hint = hint_for(&refused, "lesson4", Some("127.0.0.1:9000")).unwrap();
+        assert!(
+            hint.ends_with("cargo run -p lesson4 -- server --addr 127.0.0.1:9000"),
+            "{hint}"
+        );
+        let hint = hint_for(&refused, "lesson4", None).unwrap();
+        assert!(hint.ends_with("cargo run -p lesson4 -- server"), "{hint}");
     }
 }

@@ -54,10 +54,10 @@ pub fn note(text: impl Display) {
 /// narrate to: the demo ends quietly, as other command-line tools do, instead of panicking.
 fn line(text: Arguments) {
     let mut stdout = io::stdout().lock();
-    if let Err(err) = writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
-        if err.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(err) = writeln!(stdout, "{text}").and_then(|()| stdout.flush())
+        && err.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 
@@ -69,9 +69,24 @@ pub fn bytes(data: &[u8]) -> String {
     format!("b\"{}\"", data.escape_ascii())
 }
 
+/// A number of bytes in words: `1 byte`, `0 bytes`, `1024 bytes`.
+pub fn byte_count(n: u64) -> String {
+    match n {
+        1 => "1 byte".to_string(),
+        n => format!("{n} bytes"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::bytes;
+    use super::{byte_count, bytes};
+
+    #[test]
+    fn one_byte_is_singular() {
+        assert_eq!(byte_count(1), "1 byte");
+        assert_eq!(byte_count(0), "0 bytes");
+        assert_eq!(byte_count(1024), "1024 bytes");
+    }
 
     #[test]
     fn bytes_look_like_a_rust_byte_string() {

@@ -30,6 +30,27 @@
 //! A test that can only check Rust code (it hands the student's function a special stream, say)
 //! lives in a module named `rust_only` and starts the code with [`start_rust_server`]; the
 //! checker skips that module in teacher mode.
+//!
+//! # Adversarial transports
+//!
+//! Over loopback, a short message written at once arrives at once, in one read: code that
+//! assumes one read per message passes a polite test and fails on a real network. So the kit's
+//! side writes the way a network delivers, on purpose, with [`send`] and a [`Pace`]:
+//! [`Pace::Drip`] writes pieces of 1, 5 or 4096 bytes ([`DRIP_SIZES`]), each flushed at once
+//! (`TCP_NODELAY`) and followed by a pause, so that the other side's reads end inside messages
+//! and inside characters; [`Pace::Whole`] writes several messages in one `write_all` before
+//! reading any answer, so that they arrive together, in one read. [`connect`] and
+//! [`accept_one`] set `TCP_NODELAY`. [`StalledPeer`] is a peer that stops reading, for code that
+//! must not assume its writes always go through. For Rust code only, [`ShortReads`] and
+//! [`ShortWrites`] cut every read or write whatever the timing.
+//!
+//! # Steps
+//!
+//! A test drives a conversation and records it in [`Steps`]: each thing the kit's side did, and
+//! each thing it expected. When an expectation is not met, the failure message lists the steps
+//! in order, numbered, marks the one that failed with what came instead, and names the symptom
+//! on its first line, which is what the checker shows (and what `verify` matches against each
+//! planted mistake's metadata).
 
 use std::env;
 use std::fmt;
@@ -236,12 +257,332 @@ fn free_addr() -> SocketAddr {
 }
 
 /// Connects the kit's side of a test to the server under test, with [`TIMEOUT`] on every read
-/// and write.
+/// and write, and `TCP_NODELAY`: each write leaves at once, as [`send`] needs.
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, TIMEOUT)
         .unwrap_or_else(|err| panic!("could not connect to the server at {addr}: {err}"));
     bound(&stream);
     stream
+        .set_nodelay(true)
+        .expect("set TCP_NODELAY on the socket");
+    stream
+}
+
+/// Accepts one connection on the kit's listener (the client under test connecting), bounded and
+/// with `TCP_NODELAY`, like [`connect`]'s; None if no client came within [`CLIENT_TIMEOUT`].
+pub fn accept_one(listener: &TcpListener) -> Option<TcpStream> {
+    listener
+        .set_nonblocking(true)
+        .expect("make the listener non-blocking");
+    let deadline = std::time::Instant::now() + CLIENT_TIMEOUT;
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream
+                    .set_nonblocking(false)
+                    .expect("make the connection blocking");
+                bound(&stream);
+                stream
+                    .set_nodelay(true)
+                    .expect("set TCP_NODELAY on the socket");
+                return Some(stream);
+            }
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                if std::time::Instant::now() >= deadline {
+                    return None;
+                }
+                thread::sleep(Duration::from_millis(5));
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// How the kit's side writes bytes to the code under test: see [`send`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Pace {
+    /// All the bytes in one `write_all`. Several messages sent this way arrive together: on
+    /// loopback, up to 64 KiB written at once is one segment, and one read takes all of it.
+    Whole,
+    /// Pieces of this many bytes, one write each, flushed at once and followed by [`DRIP_PAUSE`],
+    /// so that a read waiting on the other side returns after each piece.
+    Drip(usize),
+}
+
+/// The piece sizes a test drips with: one byte (every character cut), a few bytes (lines and
+/// headers cut), and 4096 bytes (a long message cut into reads of a common buffer size).
+pub const DRIP_SIZES: [usize; 3] = [1, 5, 4096];
+
+/// The pause after each piece of [`Pace::Drip`]: long enough that a reader that was waiting has
+/// taken the piece before the next one comes, on a busy machine too.
+pub const DRIP_PAUSE: Duration = Duration::from_millis(15);
+
+impl fmt::Display for Pace {
+    /// `in one write`, `1 byte per write`, `4096 bytes per write`.
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Pace::Whole => write!(f, "in one write"),
+            Pace::Drip(1) => write!(f, "1 byte per write"),
+            Pace::Drip(size) => write!(f, "{size} bytes per write"),
+        }
+    }
+}
+
+/// Writes `data` to `stream` at `pace`. The stream should have `TCP_NODELAY` set, as
+/// [`connect`] and [`accept_one`] do, or small pieces may wait for each other.
+pub fn send(stream: &mut TcpStream, data: &[u8], pace: Pace) -> io::Result<()> {
+    match pace {
+        Pace::Whole => stream.write_all(data),
+        Pace::Drip(size) => {
+            for (index, piece) in data.chunks(size.max(1)).enumerate() {
+                if index > 0 {
+                    thread::sleep(DRIP_PAUSE);
+                }
+                stream.write_all(piece)?;
+                stream.flush()?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Why a write of the kit's side to `peer` (`the server`) failed, in words for a failure
+/// message that are the same on every run: a closed connection shows as "broken pipe" or as
+/// "connection reset" depending on timing, and both are told as the close.
+pub fn write_failure(peer: &str, err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::BrokenPipe
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted => {
+            format!("{peer} closed the connection before all of it was sent")
+        }
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => format!(
+            "{peer} took nothing for {}s: it had stopped reading",
+            TIMEOUT.as_secs()
+        ),
+        _ => format!("writing failed: {err}"),
+    }
+}
+
+/// A peer that stops reading: a listener on 127.0.0.1 that accepts every connection with a
+/// small receive buffer and never reads from it. What a client writes to it soon fills both
+/// the peer's receive buffer and the client's send buffer, and then a write blocks, or, with a
+/// timeout or in non-blocking mode, fails or takes only part: code that assumes every write
+/// goes through whole is found out.
+pub struct StalledPeer {
+    addr: SocketAddr,
+    accepted: Arc<std::sync::Mutex<Vec<TcpStream>>>,
+}
+
+impl StalledPeer {
+    /// The receive buffer asked for (the kernel rounds it up, to a few KiB at least).
+    pub const RECEIVE_BUFFER: usize = 4096;
+
+    pub fn start() -> StalledPeer {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("make a socket");
+        // Set before listen, so that every accepted connection has it from its handshake.
+        socket
+            .set_recv_buffer_size(Self::RECEIVE_BUFFER)
+            .expect("set the receive buffer's size");
+        socket
+            .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .expect("listen on 127.0.0.1");
+        socket.listen(16).expect("listen");
+        let listener: TcpListener = socket.into();
+        let addr = listener.local_addr().expect("the listener's address");
+        let accepted = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = Arc::clone(&accepted);
+        thread::Builder::new()
+            .name("stalled peer".into())
+            .spawn(move || {
+                for conn in listener.incoming().flatten() {
+                    // Held open, never read.
+                    kept.lock().expect("the stalled peer's lock").push(conn);
+                }
+            })
+            .expect("start the stalled peer's thread");
+        StalledPeer { addr, accepted }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// How many connections it has accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.lock().expect("the stalled peer's lock").len()
+    }
+}
+
+/// Connects to `addr` with a small receive buffer, and [`connect`]'s timeouts: a client that
+/// can stop reading (it simply does not call `read`) and soon makes the server's writes wait.
+pub fn connect_with_small_buffer(addr: SocketAddr) -> TcpStream {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+        .expect("make a socket");
+    socket
+        .set_recv_buffer_size(StalledPeer::RECEIVE_BUFFER)
+        .expect("set the receive buffer's size");
+    socket
+        .connect_timeout(&addr.into(), TIMEOUT)
+        .unwrap_or_else(|err| panic!("could not connect to the server at {addr}: {err}"));
+    let stream: TcpStream = socket.into();
+    bound(&stream);
+    stream
+        .set_nodelay(true)
+        .expect("set TCP_NODELAY on the socket");
+    stream
+}
+
+/// The conversation a test drives, step by step, for its failure message.
+///
+/// Each step is something the kit's side did (`did`) or expected and got (`got`). When an
+/// expectation is not met, [`Steps::failed`] panics with a message that names the symptom on
+/// its first line, then lists the steps in order, numbered, the failed one marked with `>` and
+/// followed by what happened instead:
+///
+/// ```text
+/// step 5 failed: more arrived: the server must send back only what it received
+///   1. connect to the server
+///   2. send b"hello" (5 bytes), in one write
+///   3. expect b"hello" (5 bytes) back: ok
+///   4. close the sending side (the other side's read returns 0)
+/// > 5. expect the server to close the connection, with nothing more
+///      instead: b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"... (1019 bytes), then the close
+/// ```
+#[derive(Debug)]
+pub struct Steps {
+    done: Vec<String>,
+    /// Who the kit's side talks to, for the messages: `the server`, `the client`.
+    peer: &'static str,
+}
+
+impl Default for Steps {
+    fn default() -> Self {
+        Steps {
+            done: Vec::new(),
+            peer: "the other side",
+        }
+    }
+}
+
+/// The most steps a failure message lists before the failed one: the ones before are counted,
+/// not shown, so that the message fits the checker's excerpt.
+const STEPS_SHOWN: usize = 12;
+
+impl Steps {
+    pub fn new() -> Steps {
+        Steps::default()
+    }
+
+    /// Records a step the kit's side did, with nothing to expect: `connect to the server`.
+    pub fn did(&mut self, action: impl fmt::Display) {
+        self.done.push(action.to_string());
+    }
+
+    /// Records a step whose expectation was met: `expect b"hello" back` shows as
+    /// `expect b"hello" back: ok`.
+    pub fn got(&mut self, expectation: impl fmt::Display) {
+        self.done.push(format!("{expectation}: ok"));
+    }
+
+    /// The step now being taken failed: panics with the conversation. `step` says what the kit
+    /// did or expected, `came` what happened instead, `symptom` what it means, in words that
+    /// name the mistake's effect (`verify` looks for them).
+    #[track_caller]
+    pub fn failed(
+        &self,
+        step: impl fmt::Display,
+        came: impl fmt::Display,
+        symptom: impl fmt::Display,
+    ) -> ! {
+        panic!(
+            "{}",
+            self.report(&step.to_string(), &came.to_string(), &symptom.to_string())
+        )
+    }
+
+    /// The failure message [`Steps::failed`] panics with.
+    pub fn report(&self, step: &str, came: &str, symptom: &str) -> String {
+        let number = self.done.len() + 1;
+        let mut text = format!("step {number} failed: {symptom}\n");
+        let skipped = self.done.len().saturating_sub(STEPS_SHOWN);
+        if skipped > 0 {
+            text += &format!("  (steps 1 to {skipped} went as expected)\n");
+        }
+        for (index, done) in self.done.iter().enumerate().skip(skipped) {
+            text += &format!("  {}. {done}\n", index + 1);
+        }
+        let indent = " ".repeat(format!("> {number}. ").len());
+        text += &format!("> {number}. {step}\n{indent}instead: {came}");
+        text
+    }
+
+    /// Connects to the server under test, as [`connect`] does: `connect to the server`.
+    #[track_caller]
+    pub fn connect(&mut self, addr: SocketAddr) -> TcpStream {
+        self.peer = "the server";
+        let stream = connect(addr);
+        self.did("connect to the server");
+        stream
+    }
+
+    /// Accepts the client under test on the kit's listener, as [`accept_one`] does.
+    #[track_caller]
+    pub fn accept(&mut self, listener: &TcpListener) -> TcpStream {
+        self.peer = "the client";
+        let step = "accept the client's connection";
+        match accept_one(listener) {
+            Some(stream) => {
+                self.did(step);
+                stream
+            }
+            None => self.failed(
+                step,
+                format!("no client connected within {}s", CLIENT_TIMEOUT.as_secs()),
+                "the client never connected",
+            ),
+        }
+    }
+
+    /// Sends `data` at `pace`, as [`send`] does; a write that fails is the failed step.
+    /// `what` names the data for the list: `b"hello" (5 bytes)`, or `100000 bytes`.
+    #[track_caller]
+    pub fn send(&mut self, stream: &mut TcpStream, data: &[u8], pace: Pace, what: &str) {
+        let step = format!("send {what}, {pace}");
+        if let Err(err) = send(stream, data, pace) {
+            let came = match err.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "a write waited in vain",
+                _ => "a write failed",
+            };
+            self.failed(&step, came, write_failure(self.peer, &err));
+        }
+        self.did(step);
+    }
+
+    /// Closes the kit's sending side: the other side's next read returns 0.
+    #[track_caller]
+    pub fn shut_down_sending(&mut self, stream: &TcpStream) {
+        let step = "close the sending side (the other side's read returns 0)";
+        if let Err(err) = stream.shutdown(std::net::Shutdown::Write) {
+            self.failed(
+                step,
+                err,
+                "the connection was gone before the client closed it",
+            );
+        }
+        self.did(step);
+    }
+}
+
+/// Data for a step of [`Steps`]: `b"hello" (5 bytes)`, or the start of it and its size.
+pub fn shown(data: &[u8]) -> String {
+    if data.len() <= 16 {
+        format!("{} ({} bytes)", crate::demo::bytes(data), data.len())
+    } else {
+        preview(data)
+    }
 }
 
 /// Puts [`TIMEOUT`] on a stream's reads and writes, so that no wait on it is endless.
@@ -548,6 +889,78 @@ mod tests {
         let mut rest = Vec::new();
         stream.read_to_end(&mut rest).unwrap();
         assert_eq!(rest, b"llo");
+    }
+
+    #[test]
+    fn a_failure_lists_the_steps_and_marks_the_failed_one() {
+        let mut steps = Steps::new();
+        steps.did("connect to the server");
+        steps.got("expect b\"hi\" back");
+        assert_eq!(
+            steps.report("expect the close", "b\"x\"", "more arrived"),
+            "step 3 failed: more arrived\n  1. connect to the server\n  \
+             2. expect b\"hi\" back: ok\n> 3. expect the close\n     instead: b\"x\""
+        );
+        for _ in 0..20 {
+            steps.did("send");
+        }
+        let long = steps.report("expect", "nothing", "why");
+        assert!(
+            long.starts_with(
+                "step 23 failed: why\n  (steps 1 to 10 went as expected)\n  11. send\n"
+            ),
+            "{long}"
+        );
+    }
+
+    #[test]
+    fn drip_fed_pieces_each_end_a_read() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let writer = thread::spawn(move || {
+            let mut stream = connect(addr);
+            send(&mut stream, b"hello", Pace::Drip(2)).unwrap();
+        });
+        let (mut conn, _) = listener.accept().unwrap();
+        bound(&conn);
+        let mut reads = Vec::new();
+        let mut buf = [0u8; 64];
+        loop {
+            let n = conn.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            reads.push(buf[..n].to_vec());
+        }
+        writer.join().unwrap();
+        // Reads may end earlier than a piece (never here on loopback), but never take two.
+        assert!(reads.iter().all(|read| read.len() <= 2), "{reads:?}");
+        assert_eq!(reads.concat(), b"hello");
+    }
+
+    #[test]
+    fn a_stalled_peer_makes_writes_wait() {
+        let peer = StalledPeer::start();
+        let mut stream = TcpStream::connect(peer.addr()).unwrap();
+        stream
+            .set_write_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let mut written = 0usize;
+        let err = loop {
+            match stream.write(&[0u8; 65536]) {
+                Ok(n) => written += n,
+                Err(err) => break err,
+            }
+            assert!(written < 64 << 20, "64 MiB went to a peer that never reads");
+        };
+        assert!(
+            matches!(
+                err.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ),
+            "{err}"
+        );
+        assert_eq!(peer.connections(), 1);
     }
 
     #[test]

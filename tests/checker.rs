@@ -1,4 +1,5 @@
-//! The exercise checker, run as students and teachers run it: `cargo run`, `cargo run -- check`.
+//! The exercise checker, run as students and teachers run it: `cargo lab`, `cargo lab check`
+//! (the binary itself, from the workspace's root; the alias from the lessons' folders).
 //!
 //! These tests never check the student's files against a fixed expectation (a student runs this
 //! suite too, with half-done exercises): they check the planted mistakes, the reference
@@ -185,25 +186,85 @@ fn the_reference_solutions_of_lesson7_pass() {
 #[test]
 fn a_check_of_your_file_shows_in_the_listing_until_you_change_it() {
     let dir = TempDir::new().unwrap();
+    let greet = workspace_root().join("lessons/lesson1-send-recv/exercises/greet.rs");
+    let untouched = std::fs::read_to_string(greet).unwrap().contains("todo!()");
     let check = checker(&dir)
         .args(["check", "lesson1", "greet"])
         .output()
         .unwrap();
     let passed = check.status.success();
-    let verdict = if passed { "PASS" } else { "FAIL" };
-    assert!(stdout_of(&check).contains(&format!("  greet  {verdict}")));
+    // A starter with its `todo!()` fails its tests, but is not started rather than failed.
+    let (verdict, status) = match (passed, untouched) {
+        (true, _) => ("PASS", "passed"),
+        (false, true) => ("not started", "not started"),
+        (false, false) => ("FAIL", "failed"),
+    };
+    let said = stdout_of(&check);
+    assert!(said.contains(&format!("  greet  {verdict}")), "{said}");
 
     let listing = checker(&dir).assert().success().get_output().clone();
     let listing = stdout_of(&listing);
-    let status = if passed { "passed" } else { "failed" };
     assert!(
         listing
             .lines()
             .any(|line| line.trim_start().starts_with("greet") && line.contains(status)),
         "{listing}"
     );
-    assert!(listing.contains("cargo run -- check lesson1"));
+    assert!(listing.contains("cargo lab check lesson1"));
     assert!(listing.contains("cargo run -p lesson1"));
+}
+
+/// `cargo lab ...`, the alias in .cargo/config.toml, run from `dir` (relative to the root).
+fn cargo_lab(dir: &str, progress: &TempDir) -> assert_cmd::Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = assert_cmd::Command::new(cargo);
+    command
+        .arg("lab")
+        .current_dir(workspace_root().join(dir))
+        .env("SOCKET_LAB_PROGRESS", progress.path().join("progress.json"))
+        .timeout(CHECK_TIMEOUT);
+    command
+}
+
+/// In a lesson's folder `cargo run` would pick the lesson's own program, and in its exercises
+/// folder there is no program at all; `cargo lab` finds the checker and the workspace anywhere.
+#[test]
+fn cargo_lab_works_from_a_lessons_folder_and_from_its_exercises_folder() {
+    let progress = TempDir::new().unwrap();
+    let listing = cargo_lab("lessons/lesson1-send-recv", &progress)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let listing = stdout_of(&listing);
+    assert!(
+        listing.contains("exercises:  cargo lab check lesson1"),
+        "{listing}"
+    );
+    assert!(listing.contains("Exercises passed:"), "{listing}");
+
+    let check = cargo_lab("lessons/lesson1-send-recv/exercises", &progress)
+        .args(["check", "lesson1", "greet", "--variant", "solution"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let check = stdout_of(&check);
+    assert!(
+        check.contains("Checking the reference solutions of lesson1, in lessons/lesson1-send-recv/exercises/solutions/"),
+        "{check}"
+    );
+    assert!(check.contains("  greet  PASS\n"), "{check}");
+}
+
+/// The progress lives outside target/, so that `cargo clean` keeps it, in a folder git ignores.
+#[test]
+fn the_progress_folder_is_ignored_by_git() {
+    let ignored = std::fs::read_to_string(workspace_root().join(".gitignore")).unwrap();
+    assert!(
+        ignored.lines().any(|line| line == "/.socket-lab/"),
+        "{ignored}"
+    );
 }
 
 #[test]
@@ -403,9 +464,14 @@ fn a_server_command_that_never_listens_fails_with_its_own_words() {
         ])
         .assert()
         .failure()
-        .stdout(predicate::str::contains("  echo  FAIL\n"))
+        .stdout(predicate::str::contains("  echo  FAIL (did not start)\n"))
+        .stdout(predicate::str::contains(
+            "echo could not be checked: the server command did not start.",
+        ))
         .stdout(predicate::str::contains("could not start the server"))
-        .stdout(predicate::str::contains("cannot start: no such file"));
+        .stdout(predicate::str::contains("cannot start: no such file"))
+        // A hint about echoing bytes would mislead: nothing ran.
+        .stdout(predicate::str::contains("hint:").not());
 }
 
 // Lessons 4 to 6: the planted mistakes, the reference solutions, and the Python programs that

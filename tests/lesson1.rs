@@ -59,3 +59,19 @@ fn the_server_serves_one_client_after_another_and_any_text() {
     }
     assert!(server.is_running());
 }
+
+#[test]
+fn one_byte_is_one_byte_not_one_bytes() {
+    let mut server = start_server("lesson1", &[]);
+    let addr = server.addr().to_string();
+    lesson_cmd("lesson1")
+        .args(["client", "--addr", &addr, "x"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "write returned 1: the kernel took 1 of the 1 byte of b\"x\"",
+        ));
+    server
+        .wait_for_line("recv(1024) returned 1 byte: b\"x\"", LINE_TIMEOUT)
+        .unwrap_or_else(|seen| panic!("{seen:?}"));
+}

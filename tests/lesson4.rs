@@ -6,13 +6,13 @@ mod ftp;
 
 use std::fs;
 use std::io::{ErrorKind, Read};
-use std::os::unix::fs::symlink;
 use std::thread;
 use std::time::Duration;
 
 use common::{assert_matches_book, lesson_cmd};
 use ftp::{Site, Wire, run_article_client, run_client, server_log_after, start_article_server};
 use predicates::prelude::*;
+use socket_lab::links::symlink;
 
 const SESSION: &str = "\
 alex

@@ -38,9 +38,13 @@ fn uploads_and_downloads_of_every_size_arrive_byte_exact() {
     for size in SIZES {
         let expected = sample_bytes(size);
         let name = format!("f{size}");
-        assert!(stdout.contains(&format!("sent {size} bytes\n")), "{stdout}");
+        let bytes = match size {
+            1 => "1 byte".to_string(),
+            _ => format!("{size} bytes"),
+        };
+        assert!(stdout.contains(&format!("sent {bytes}\n")), "{stdout}");
         assert!(
-            stdout.contains(&format!("received {size} bytes into {name}\n")),
+            stdout.contains(&format!("received {bytes} into {name}\n")),
             "{stdout}"
         );
         assert!(
@@ -262,6 +266,127 @@ fn get_refuses_what_it_cannot_send_and_sends_only_after_the_go_ahead() {
 }
 
 #[test]
+fn get_leaves_a_local_file_of_the_same_name_alone_unless_told_to_replace_it() {
+    let site = Site::new();
+    fs::create_dir(site.home("alex")).unwrap();
+    fs::write(site.home("alex").join("notes.txt"), "the server's").unwrap();
+    let local = site.dir.path().join("local");
+    fs::create_dir(&local).unwrap();
+    fs::write(local.join("notes.txt"), "the only copy").unwrap();
+    let server = site.start("lesson5");
+    let script = "alex\nabc123\nget notes.txt\nget -f\nget -f notes.txt\nq\n";
+    let output = run_client("lesson5", server.addr(), &[], script, &local);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    let refused = "\nnotes.txt already exists here and was left as it is; \
+                   get -f notes.txt replaces it\n";
+    assert!(stdout.contains(refused), "{stdout}");
+    assert!(
+        stdout.contains("\nusage: put FILE, get PATH (get -f PATH replaces"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nreceived 12 bytes into notes.txt\n"),
+        "{stdout}"
+    );
+    assert_eq!(fs::read(local.join("notes.txt")).unwrap(), b"the server's");
+}
+
+/// Sends SIGINT, what Ctrl-C sends, to process `pid`.
+#[cfg(unix)]
+fn interrupt(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// Waits (bounded) until `dir` holds a temporary file for `name`, and returns its name.
+#[cfg(unix)]
+fn wait_for_temporary_file(dir: &std::path::Path, name: &str) -> String {
+    let prefix = format!(".{name}.");
+    for _ in 0..1000 {
+        let found = fs::read_dir(dir).unwrap().find_map(|entry| {
+            let file = entry.unwrap().file_name().into_string().unwrap();
+            (file.starts_with(&prefix) && file.ends_with(".part")).then_some(file)
+        });
+        if let Some(file) = found {
+            return file;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("no temporary file for {name} appeared in {}", dir.display());
+}
+
+// Signals are a Unix mechanism; on Windows Ctrl-C is a console event that these tests cannot send.
+#[cfg(unix)]
+#[test]
+fn a_server_stopped_by_ctrl_c_mid_upload_leaves_no_temporary_file() {
+    let site = Site::new();
+    let mut server = site.start("lesson5");
+    let mut wire = Wire::logged_in(server.addr(), "alex", "abc123");
+    let header =
+        r#"{"action": "put", "filename": "big.bin", "file_size": 1000000, "ftp_user": "alex"}"#;
+    assert_eq!(wire.request(header)["status"], 200);
+    wire.send(&sample_bytes(5000));
+    wait_for_temporary_file(&site.home("alex"), "big.bin");
+    interrupt(server.pid());
+    for _ in 0..1000 {
+        if !server.is_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!server.is_running(), "the server did not stop on SIGINT");
+    assert_eq!(site.tree(), ["alex"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_client_stopped_by_ctrl_c_mid_download_leaves_no_temporary_file() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+
+    // A server that logs alex in, announces a large file, sends part of it and waits.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0; 1024];
+        for answer in [
+            &b"200"[..],
+            b"200",
+            br#"{"status": 200, "file_size": 1000000}"#,
+        ] {
+            assert!(conn.read(&mut buf).unwrap() > 0);
+            conn.write_all(answer).unwrap();
+        }
+        assert!(conn.read(&mut buf).unwrap() > 0, "no go-ahead");
+        conn.write_all(&sample_bytes(5000)).unwrap();
+        // Hold the connection until the client is gone.
+        let _ = conn.read(&mut buf);
+    });
+    let local = tempfile::tempdir().unwrap();
+    let mut client = std::process::Command::new(common::lesson_bin("lesson5"))
+        .args(["client", "--addr", &addr.to_string()])
+        .current_dir(local.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = client.stdin.take().unwrap();
+    stdin.write_all(b"alex\nabc123\nget big.bin\n").unwrap();
+    wait_for_temporary_file(local.path(), "big.bin");
+    interrupt(client.id());
+    let status = client.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status}");
+    let left: Vec<_> = fs::read_dir(local.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    server.join().unwrap();
+}
+
+#[test]
 fn the_article_client_uploads_to_the_lesson_server_byte_exact() {
     if !common::python_available() {
         return;
@@ -329,7 +454,11 @@ fn the_lesson_client_uploads_to_the_article_server_byte_exact() {
         let script = format!("alex\nabc123\nput {name}\nq\n");
         let output = run_client("lesson5", server.addr(), &[], &script, &local);
         let stdout = String::from_utf8(output.stdout).unwrap();
-        assert!(stdout.contains(&format!("sent {size} bytes")), "{stdout}");
+        let sent = match size {
+            1 => "sent 1 byte\n".to_string(),
+            _ => format!("sent {size} bytes\n"),
+        };
+        assert!(stdout.contains(&sent), "{stdout}");
         server
             .wait_for_line(
                 &format!("received {name} {size} bytes"),

@@ -19,7 +19,7 @@ fn the_client_runs_a_session_typed_or_piped_and_stays_quiet_without_a_terminal()
     let local = tempfile::tempdir().unwrap();
     fs::write(local.path().join("notes.txt"), data(7, 5000)).unwrap();
     let script = "alex\nwrong\nalex\nalex3714\nhelp\nmkdir docs\ncd docs\nput notes.txt\nls\n\
-                  pwd\nget notes.txt\ncd ../..\nget /docs/none.txt\nput missing.txt\nquota\nrm notes.txt\nls\nq\n";
+                  pwd\nget -f notes.txt\ncd ../..\nget /docs/none.txt\nput missing.txt\nquota\nrm notes.txt\nls\nq\n";
     let output = lesson_cmd("lesson7")
         .current_dir(local.path())
         .args(["client", "--addr", &server.addr().to_string()])
@@ -132,13 +132,43 @@ fn useradd_reads_the_password_from_stdin_and_refuses_mistakes() {
         .write_stdin("correct horse\n")
         .assert()
         .success()
-        .stdout(format!("added carol to {users_arg}\n"));
+        .stdout(format!("added carol to {users_arg}, quota 2.0 MiB\n"));
     let text = fs::read_to_string(&users).unwrap();
     assert!(text.contains("$argon2id$v=19$m=64,t=1,p=1$") && text.contains("2097152"));
     assert!(!text.contains("correct horse"));
 
+    // An existing user: a new password, a new quota, or both; the output says what changed.
+    for (args, stdin, said) in [
+        (
+            vec!["--quota", "1GiB"],
+            "",
+            "updated carol in {FILE}: quota 2.0 MiB -> 1.0 GiB\n",
+        ),
+        (
+            vec![],
+            "new horse\n",
+            "updated carol in {FILE}: new password\n",
+        ),
+        (
+            vec!["--quota", "3MiB"],
+            "correct horse\n",
+            "updated carol in {FILE}: new password; quota 1.0 GiB -> 3.0 MiB\n",
+        ),
+    ] {
+        lesson_cmd("lesson7")
+            .args(["useradd", "carol", "--users", users_arg])
+            .args(&args)
+            .args(cheap)
+            .write_stdin(stdin)
+            .assert()
+            .success()
+            .stdout(said.replace("{FILE}", users_arg));
+    }
+    let text = fs::read_to_string(&users).unwrap();
+    assert!(text.contains(&(3u64 << 20).to_string()), "{text}");
+
     for (args, stdin, error) in [
-        (vec!["carol"], "x\n", "`carol` is already in"),
+        (vec!["carol"], "\n", "`carol` is already in"),
         (vec!["dave"], "\n", "the password is empty"),
         (vec!["../dave"], "x\n", "not a valid name"),
         (vec!["dave", "--quota", "lots"], "x\n", "is not a size"),
@@ -172,11 +202,21 @@ fn the_defaults_work_from_a_fresh_clone_in_any_directory() {
     command
         .current_dir(elsewhere.path())
         .args(["server", "--addr", "127.0.0.1:0"]);
-    let server = common::ServerProcess::start(command).unwrap();
+    let mut server = common::ServerProcess::start(command).unwrap();
     for (user, password) in [("alex", "alex3714"), ("bob", "bob2016")] {
         let mut client = Client::connect(server.addr()).unwrap();
         client.login(user, password).unwrap();
+        if user == "alex" {
+            // Room for a file of a few hundred MB, where the progress bar and resume show.
+            let reply = client.call(&lesson7::protocol::Request::Quota).unwrap();
+            assert_eq!(reply.u64("quota"), Some(1 << 30), "{reply:?}");
+        }
     }
+    // The banner says who can log in, with which password.
+    assert_eq!(
+        server.stdout_lines()[0],
+        "sample users: alex (password alex3714, quota 1 GiB), bob (password bob2016, quota 1 MiB)"
+    );
     let root = workspace_root().join("lessons/lesson7-ftp/homes");
     assert!(root.join("alex").is_dir() && root.join("bob").is_dir());
     // git ignores what users upload there.
@@ -239,4 +279,43 @@ fn on_a_terminal_the_client_draws_a_progress_bar() {
         "{screen}"
     );
     assert!(screen.contains("put /big.bin: 20971520 bytes"), "{screen}");
+}
+
+#[test]
+fn commands_without_their_argument_print_a_usage_line_and_get_never_overwrites_unasked() {
+    let fixture = Fixture::new();
+    fs::create_dir_all(fixture.home("alex")).unwrap();
+    fs::write(fixture.home("alex").join("notes.txt"), "the server's").unwrap();
+    let server = fixture.start(&[]);
+    let local = tempfile::tempdir().unwrap();
+    fs::write(local.path().join("notes.txt"), "the only copy").unwrap();
+    let script = "alex\nalex3714\nmkdir\nrm\nput\nget\nget -f\nget notes.txt\nls\nq\n";
+    let output = lesson_cmd("lesson7")
+        .current_dir(local.path())
+        .args(["client", "--addr", &server.addr().to_string()])
+        .write_stdin(script)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        ">>>:mkdir\nusage: mkdir PATH\n",
+        ">>>:rm\nusage: rm PATH\n",
+        ">>>:put\nusage: put FILE\n",
+        ">>>:get\nusage: get PATH, or get -f PATH to replace a local file of that name\n",
+        ">>>:get -f\nusage: get PATH",
+        ">>>:get notes.txt\nerror notes.txt already exists here and was left as it is; \
+         get -f notes.txt replaces it\n",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} not in:\n{stdout}");
+    }
+    assert!(!stdout.contains("already exists: /"), "{stdout}");
+    assert_eq!(
+        fs::read(local.path().join("notes.txt")).unwrap(),
+        b"the only copy"
+    );
+    // Nothing was made on the server, and the session went on to the end.
+    assert!(stdout.contains("-           12  notes.txt\n"), "{stdout}");
+    assert_eq!(fs::read_dir(fixture.home("alex")).unwrap().count(), 1);
 }

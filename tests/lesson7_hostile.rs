@@ -12,7 +12,6 @@ mod server_stats;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::os::unix::fs::symlink;
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -22,6 +21,7 @@ use lesson7::client::Client;
 use lesson7::protocol::{MAX_REPLY, Request};
 use lesson7_support::{Fixture, Raw, data, md5_hex, retry_while_busy, wait_until};
 use serde_json::json;
+use socket_lab::links::symlink;
 
 /// The context every case gets: the server's address, the fixture it serves, and the server
 /// itself, for its log.

@@ -3,8 +3,8 @@
 //! A lesson is a workspace package named `lessonN`. Its exercises are the package
 //! `lessonN-exercises` in `lessons/lessonN-<slug>/exercises/`, which lists them in its Cargo.toml
 //! under `[[package.metadata.socket-lab.exercises]]` (name, summary, hint, and a role when a
-//! teacher can check a program in another language against them). Each exercise `NAME` has four
-//! files there, by convention rather than by listing: see [`Exercise`].
+//! teacher can check a program in another language against them, and its planted mistakes). Each
+//! exercise `NAME` has its files there by convention rather than by listing: see [`Exercise`].
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,16 +30,25 @@ pub struct Lesson {
 /// A lesson's exercises package.
 pub struct ExerciseSet {
     pub package: String,
+    /// The package's Cargo features: the variants its tests can be built with.
+    pub features: Vec<String>,
     /// The package's directory, where the student's files are.
     pub dir: PathBuf,
     pub exercises: Vec<Exercise>,
 }
 
 /// One exercise, as its package's Cargo.toml lists it.
+///
+/// `NAME` names its files: the student's file `NAME.rs`, the reference solution
+/// `solutions/NAME.rs` (feature `solution`, the default), a second correct solution written
+/// differently `solutions/NAME_2.rs` (feature `solution2`), the planted mistakes
+/// `mistakes/NAME_1.rs`, `mistakes/NAME_2.rs`, ... (features `mistake1`, `mistake2`, ...), one
+/// for each entry of [`Exercise::mistakes`], in order, and the test target `tests/NAME.rs`.
+///
+/// An exercise that lists no mistakes follows the first scheme of the kit: one planted mistake,
+/// `mistakes/NAME.rs` (feature `mistake`), and no second solution.
 #[derive(Deserialize, Clone)]
 pub struct Exercise {
-    /// `NAME`: the student's file `NAME.rs`, the reference solution `solutions/NAME.rs`, the
-    /// planted mistake `mistakes/NAME.rs`, and the test target `tests/NAME.rs`.
     pub name: String,
     /// One line: what the student writes.
     pub summary: String,
@@ -47,6 +56,19 @@ pub struct Exercise {
     pub hint: String,
     /// Whether a teacher can check a program given as a command against the tests.
     pub role: Option<Role>,
+    /// The planted mistakes, `mistakes/NAME_1.rs` first.
+    #[serde(default)]
+    pub mistakes: Vec<Mistake>,
+}
+
+/// A planted mistake, as the exercise's entry describes it.
+#[derive(Deserialize, Clone, Debug)]
+pub struct Mistake {
+    /// What the wrong answer does wrong, in a sentence for maintainers.
+    pub does: String,
+    /// Words that the message of the test that fails first on it must contain (compared without
+    /// regard to case): the symptom the student is shown, which `verify` checks is named.
+    pub symptom: String,
 }
 
 /// The side of a conversation an exercise's code plays, for teacher mode.
@@ -67,8 +89,29 @@ impl Exercise {
         dir.join("solutions").join(format!("{}.rs", self.name))
     }
 
+    /// The second correct solution, written differently from the first.
+    pub fn second_solution(&self, dir: &Path) -> PathBuf {
+        dir.join("solutions").join(format!("{}_2.rs", self.name))
+    }
+
+    /// Whether the exercise still follows the first scheme: one mistake, no second solution.
+    pub fn single_mistake(&self) -> bool {
+        self.mistakes.is_empty()
+    }
+
+    /// The first planted mistake (`--variant mistake` checks it).
     pub fn mistake(&self, dir: &Path) -> PathBuf {
-        dir.join("mistakes").join(format!("{}.rs", self.name))
+        self.mistake_file(dir, 1)
+    }
+
+    /// The planted mistake `number`, counted from 1.
+    pub fn mistake_file(&self, dir: &Path, number: usize) -> PathBuf {
+        let file = if self.single_mistake() {
+            format!("{}.rs", self.name)
+        } else {
+            format!("{}_{number}.rs", self.name)
+        };
+        dir.join("mistakes").join(file)
     }
 
     pub fn tests(&self, dir: &Path) -> PathBuf {
@@ -171,6 +214,8 @@ struct Package {
     description: Option<String>,
     manifest_path: PathBuf,
     #[serde(default)]
+    features: std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
     metadata: Option<PackageMetadata>,
 }
 
@@ -201,6 +246,7 @@ impl Package {
             })?;
         Ok(ExerciseSet {
             package: self.name.clone(),
+            features: self.features.keys().cloned().collect(),
             dir: self
                 .manifest_path
                 .parent()

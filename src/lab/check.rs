@@ -1,4 +1,4 @@
-//! `cargo run -- check lessonN [EXERCISE]`: builds and tests the student's exercises, says which
+//! `cargo lab check lessonN [EXERCISE]`: builds and tests the student's exercises, says which
 //! pass, and for the first that fails, shows what went wrong and the exercise's hint.
 //!
 //! `--server CMD` / `--client CMD` (teacher mode) run the same tests against a program in any
@@ -11,7 +11,7 @@ use std::io::Write;
 use anyhow::{Context, bail};
 
 use super::catalog::{Catalog, Exercise, ExerciseSet, Role};
-use super::progress::Progress;
+use super::progress::{self, Progress};
 use super::runner::{self, Commands, Outcome, Subject, Variant, Verdict};
 
 /// Checks one lesson's exercises (or only `only`) and returns whether every one checked passed.
@@ -30,76 +30,114 @@ pub fn run(
         Some(name) => vec![find(set, name)?],
         None => set.exercises.iter().collect(),
     };
-    if let Subject::Commands(commands) = subject {
-        if !selected.iter().any(|exercise| applies(exercise, commands)) {
-            bail!(
-                "no exercise of {} can check that command: {}",
-                lesson.name,
-                roles(set)
-            );
-        }
+    if let Subject::Commands(commands) = subject
+        && !selected.iter().any(|exercise| applies(exercise, commands))
+    {
+        bail!(
+            "no exercise of {} can check that command: {}",
+            lesson.name,
+            roles(set)
+        );
     }
 
     println!("{}", header(catalog, &lesson.name, set, subject));
     println!();
-    let mut progress = Progress::load(&catalog.target_dir);
+    let mut progress = Progress::load(&catalog.workspace_root);
     let width = selected.iter().map(|e| e.name.len()).max().unwrap_or(0);
-    let mut first_failure: Option<(&Exercise, Outcome)> = None;
+    let mut first_failure: Option<(&Exercise, Checked)> = None;
     let (mut checked, mut passed) = (0, 0);
     for exercise in selected {
         print!("  {:<width$}  ", exercise.name);
-        if let Subject::Commands(commands) = subject {
-            if !applies(exercise, commands) {
-                println!("skipped: {}", why_skipped(exercise));
-                continue;
-            }
+        if let Subject::Commands(commands) = subject
+            && !applies(exercise, commands)
+        {
+            println!("skipped: {}", why_skipped(exercise));
+            continue;
         }
         let _ = std::io::stdout().flush();
-        // The student's file as it is checked, for the progress: it may change meanwhile.
-        let yours = matches!(subject, Subject::Files(Variant::Yours))
-            .then(|| fs::read(exercise.starter(&set.dir)).unwrap_or_default());
-        let mut outcome = runner::run(&catalog.workspace_root, set, exercise, subject);
-        let passed_nothing = outcome.verdict == Verdict::Passed && outcome.tests_run == 0;
-        if matches!(subject, Subject::Commands(_)) && passed_nothing {
-            outcome.verdict = Verdict::Failed;
-            outcome.excerpt = format!(
-                "none of the tests of {} can check a command: they all check Rust code",
-                exercise.name
-            );
-        }
+        let result = check_exercise(catalog, &lesson.name, set, exercise, subject, &mut progress)?;
         checked += 1;
-        match outcome.verdict {
-            Verdict::Passed => {
-                passed += 1;
-                println!("PASS");
-            }
-            Verdict::Failed => println!("FAIL"),
-            Verdict::DidNotCompile => println!("FAIL (does not compile)"),
-        }
-        if let Some(file) = yours {
-            let key = format!("{}/{}", lesson.name, exercise.name);
-            progress.record(&key, &file, outcome.verdict == Verdict::Passed)?;
-        }
-        if outcome.verdict != Verdict::Passed && first_failure.is_none() {
-            first_failure = Some((exercise, outcome));
+        println!("{}", result.word());
+        if result.passed() {
+            passed += 1;
+        } else if first_failure.is_none() {
+            first_failure = Some((exercise, result));
         }
     }
 
-    if let Some((exercise, outcome)) = &first_failure {
+    if let Some((exercise, result)) = &first_failure {
         println!();
-        print_failure(catalog, set, exercise, outcome, subject);
+        print_failure(catalog, set, exercise, result, subject);
     }
     println!();
     print!("{passed} of {checked} passed.");
     match (&first_failure, subject) {
         (None, _) => println!(),
         (Some((exercise, _)), Subject::Files(Variant::Yours)) => println!(
-            " Work on {}.rs, then check again: cargo run -- check {}",
-            exercise.name, lesson.name
+            " Work on {}.rs, then check again: cargo lab check {} (or: cargo lab watch {})",
+            exercise.name, lesson.name, lesson.name
         ),
         (Some(_), _) => println!(),
     }
     Ok(first_failure.is_none())
+}
+
+/// One exercise checked: how its tests went, and whether the student's file was still the
+/// untouched starter, which is "not started" rather than a failure.
+pub struct Checked {
+    pub outcome: Outcome,
+    pub not_started: bool,
+}
+
+impl Checked {
+    pub fn passed(&self) -> bool {
+        self.outcome.verdict == Verdict::Passed
+    }
+
+    /// The verdict in a word or three, as the listing of a check shows it.
+    pub fn word(&self) -> &'static str {
+        match self.outcome.verdict {
+            Verdict::Passed => "PASS",
+            Verdict::DidNotCompile => "FAIL (does not compile)",
+            Verdict::Failed if self.not_started => "not started",
+            Verdict::Failed if self.outcome.start_failure.is_some() => "FAIL (did not start)",
+            Verdict::Failed => "FAIL",
+        }
+    }
+}
+
+/// Runs one exercise's tests on `subject`, and for the student's own file, records the verdict
+/// in the progress.
+pub fn check_exercise(
+    catalog: &Catalog,
+    lesson: &str,
+    set: &ExerciseSet,
+    exercise: &Exercise,
+    subject: Subject,
+    progress: &mut Progress,
+) -> anyhow::Result<Checked> {
+    // The student's file as it is checked, for the progress: it may change meanwhile.
+    let yours = matches!(subject, Subject::Files(Variant::Yours))
+        .then(|| fs::read(exercise.starter(&set.dir)).unwrap_or_default());
+    let mut outcome = runner::run(&catalog.workspace_root, set, exercise, subject);
+    let passed_nothing = outcome.verdict == Verdict::Passed && outcome.tests_run == 0;
+    if matches!(subject, Subject::Commands(_)) && passed_nothing {
+        outcome.verdict = Verdict::Failed;
+        outcome.excerpt = format!(
+            "none of the tests of {} can check a command: they all check Rust code",
+            exercise.name
+        );
+    }
+    let not_started = outcome.verdict == Verdict::Failed
+        && yours.as_deref().is_some_and(progress::still_a_starter);
+    if let Some(file) = yours {
+        let key = format!("{lesson}/{}", exercise.name);
+        progress.record(&key, &file, outcome.verdict == Verdict::Passed)?;
+    }
+    Ok(Checked {
+        outcome,
+        not_started,
+    })
 }
 
 fn find<'a>(set: &'a ExerciseSet, name: &str) -> anyhow::Result<&'a Exercise> {
@@ -179,13 +217,17 @@ fn header(catalog: &Catalog, lesson: &str, set: &ExerciseSet, subject: Subject) 
     }
 }
 
-fn print_failure(
+/// What went wrong with one exercise, in the words that fit: the compiler's errors, the
+/// teacher's command that did not start, the starter not yet touched, or the first failed test's
+/// message followed by the exercise's hint (a hint only helps with code that runs).
+pub fn print_failure(
     catalog: &Catalog,
     set: &ExerciseSet,
     exercise: &Exercise,
-    outcome: &Outcome,
+    result: &Checked,
     subject: Subject,
 ) {
+    let outcome = &result.outcome;
     let file = match subject {
         Subject::Files(Variant::Yours) => catalog.show(&exercise.starter(&set.dir)),
         Subject::Files(Variant::Solution) => catalog.show(&exercise.solution(&set.dir)),
@@ -195,6 +237,34 @@ fn print_failure(
             _ => "the server command".to_string(),
         },
     };
+    if result.not_started {
+        println!(
+            "{} ({file}) is not started: its `todo!()` is still there.",
+            exercise.name
+        );
+        println!(
+            "Write the code where its `// TODO` says: {}.",
+            exercise.summary
+        );
+        return;
+    }
+    if let Some(why) = &outcome.start_failure {
+        println!(
+            "{} could not be checked: {file} did not start.",
+            exercise.name
+        );
+        println!();
+        print_indented(why);
+        println!();
+        println!(
+            "Does the command run by itself, from this folder ({})? The tests fill in {{host}}, \
+             {{port}} and {{addr}}.",
+            std::env::current_dir()
+                .map(|dir| dir.display().to_string())
+                .unwrap_or_else(|_| "?".to_string())
+        );
+        return;
+    }
     match outcome.verdict {
         Verdict::DidNotCompile => println!("{} ({file}) does not compile:", exercise.name),
         _ if outcome.failed_tests.is_empty() => println!("{} ({file}) failed:", exercise.name),
@@ -213,17 +283,29 @@ fn print_failure(
         }
     }
     println!();
-    for line in outcome.excerpt.lines() {
+    print_indented(&outcome.excerpt);
+    if outcome.verdict == Verdict::DidNotCompile {
+        return;
+    }
+    println!();
+    print_hint(exercise);
+}
+
+/// The exercise's hint, a question, under `hint:`.
+pub fn print_hint(exercise: &Exercise) {
+    let mut hint = exercise.hint.trim().lines();
+    println!("hint: {}", hint.next().unwrap_or_default());
+    for line in hint {
+        println!("      {line}");
+    }
+}
+
+fn print_indented(text: &str) {
+    for line in text.lines() {
         if line.is_empty() {
             println!();
         } else {
             println!("    {line}");
         }
-    }
-    println!();
-    let mut hint = exercise.hint.trim().lines();
-    println!("hint: {}", hint.next().unwrap_or_default());
-    for line in hint {
-        println!("      {line}");
     }
 }

@@ -1,4 +1,4 @@
-//! `cargo run`: the lessons, how to run each, and where the student stands on its exercises.
+//! `cargo lab` (alone): the lessons, how to run each, and where the student stands on its exercises.
 
 use std::fs;
 
@@ -6,7 +6,7 @@ use super::catalog::Catalog;
 use super::progress::{Progress, Status};
 
 pub fn run(catalog: &Catalog) {
-    let progress = Progress::load(&catalog.target_dir);
+    let progress = Progress::load(&catalog.workspace_root);
     let (mut passed, mut total) = (0, 0);
     println!("Socket Lab: TCP sockets in Rust, following one Python article.");
     for lesson in &catalog.lessons {
@@ -18,7 +18,7 @@ pub fn run(catalog: &Catalog) {
             continue;
         };
         println!(
-            "{:<9}exercises:  cargo run -- check {}   (your files: {}/)",
+            "{:<9}exercises:  cargo lab check {}   (your files: {}/)",
             "",
             lesson.name,
             catalog.show(&set.dir)
@@ -53,5 +53,6 @@ pub fn run(catalog: &Catalog) {
     }
     println!();
     println!("Exercises passed: {passed} of {total}.");
+    println!("Check as you work: cargo lab watch (each save of an exercise checks it again)");
     println!("The book: mdbook serve book");
 }

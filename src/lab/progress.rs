@@ -1,9 +1,10 @@
 //! The student's progress: the verdict of the last check of each exercise, and a digest of the
 //! file as it was then, so that an edit after a check shows as "changed since".
 //!
-//! Kept in `target/socket-lab/progress.json` (ignored by git, gone with `cargo clean`), or in the
-//! file named by `SOCKET_LAB_PROGRESS`, which the kit's own tests use so as to leave a student's
-//! progress alone.
+//! Kept in `.socket-lab/progress.json` at the workspace's root: outside `target/`, so that
+//! `cargo clean` keeps it, and ignored by git (`.gitignore`), since it is the student's and not the
+//! kit's. The file named by `SOCKET_LAB_PROGRESS` replaces it; the kit's own tests use that so as
+//! to leave a student's progress alone.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,12 +18,24 @@ use serde::{Deserialize, Serialize};
 /// The environment variable that moves the progress file elsewhere.
 pub const PROGRESS_ENV: &str = "SOCKET_LAB_PROGRESS";
 
+/// Where the progress is kept, under the workspace's root.
+pub const PROGRESS_FILE: &str = ".socket-lab/progress.json";
+
 /// What the last check of one exercise found.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Record {
     pub passed: bool,
     /// The md5 digest of the student's file when it was checked.
     pub md5: String,
+}
+
+/// The mark an untouched starter carries where the student writes: its tests fail on it, and
+/// that is "not started" rather than "failed".
+pub const STARTER_MARK: &str = "todo!()";
+
+/// Whether a student's file still holds the starter's `todo!()`.
+pub fn still_a_starter(file: &[u8]) -> bool {
+    String::from_utf8_lossy(file).contains(STARTER_MARK)
 }
 
 /// Every exercise's last check, by `lessonN/NAME`.
@@ -32,12 +45,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Reads the progress kept under `target_dir`. A missing or unreadable file means no
+    /// Reads the progress kept in the workspace at `root`. A missing or unreadable file means no
     /// exercise was checked yet: the file is a convenience, not the student's work.
-    pub fn load(target_dir: &Path) -> Progress {
+    pub fn load(root: &Path) -> Progress {
         let path = std::env::var_os(PROGRESS_ENV)
             .map(PathBuf::from)
-            .unwrap_or_else(|| target_dir.join("socket-lab").join("progress.json"));
+            .unwrap_or_else(|| root.join(PROGRESS_FILE));
         let records = fs::read(&path)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -46,18 +59,21 @@ impl Progress {
     }
 
     /// Records the verdict on `file` as it is now, and saves.
+    ///
+    /// The file is written whole under a temporary name and then renamed, so that a checker
+    /// stopped midway (Ctrl-C in watch mode) never leaves half a file to be read back.
     pub fn record(&mut self, key: &str, file: &[u8], passed: bool) -> anyhow::Result<()> {
         let record = Record {
             passed,
             md5: digest(file),
         };
         self.records.insert(key.to_string(), record);
-        if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir)
-                .with_context(|| format!("could not create {}", dir.display()))?;
-        }
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
         let json = serde_json::to_string_pretty(&self.records)?;
-        fs::write(&self.path, json)
+        let partial = dir.join(format!(".progress-{}.part", std::process::id()));
+        fs::write(&partial, json)
+            .and_then(|()| fs::rename(&partial, &self.path))
             .with_context(|| format!("could not save the progress in {}", self.path.display()))
     }
 
@@ -71,8 +87,10 @@ impl Progress {
                 passed: record.passed,
             },
             Some(record) if record.passed => Status::Passed,
+            // Checked as it came, `todo!()` and all: its tests failed, but nothing was tried.
+            Some(_) if still_a_starter(file) => Status::NotStarted,
             Some(_) => Status::Failed,
-            None if String::from_utf8_lossy(file).contains("todo!()") => Status::NotStarted,
+            None if still_a_starter(file) => Status::NotStarted,
             None => Status::NotChecked,
         }
     }
@@ -80,7 +98,7 @@ impl Progress {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Status {
-    /// Never checked, and the starter's `todo!()` is still there.
+    /// The starter's `todo!()` is still there, checked or not.
     NotStarted,
     /// Never checked, and no `todo!()` left.
     NotChecked,
@@ -139,6 +157,32 @@ mod tests {
             Status::NotChecked
         );
         assert_eq!(progress.status(key, None), Status::Missing);
+    }
+
+    #[test]
+    fn a_failed_check_of_an_untouched_starter_is_not_started_rather_than_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut progress = Progress::load(dir.path());
+        assert_eq!(progress.path, dir.path().join(".socket-lab/progress.json"));
+        let starter = b"fn echo() { todo!() }";
+        progress.record("lesson1/echo", starter, false).unwrap();
+        assert_eq!(
+            progress.status("lesson1/echo", Some(starter)),
+            Status::NotStarted
+        );
+        assert_eq!(
+            progress.status("lesson1/echo", Some(starter)).to_string(),
+            "not started"
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path().join(".socket-lab"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            leftovers,
+            ["progress.json"],
+            "no temporary file is left behind"
+        );
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //!
 //! Each exercise is a test target of its own (`cargo test -p lessonN-exercises --test NAME`), so
 //! that one exercise that does not compile does not hide the others. Features pick the code under
-//! test: none for the student's file, `mistake` for the planted mistake, the default for the
-//! reference solution, which also serves in teacher mode, where the tests talk to a command.
+//! test ([`Code`]): none for the student's file, the default (`solution`) for the reference
+//! solution, which also serves in teacher mode, where the tests talk to a command; `solution2`
+//! for the second solution, `mistake1`, `mistake2`, ... for the planted mistakes (`mistake` for
+//! the one mistake of an exercise that lists none in its metadata).
 
 use std::path::Path;
 use std::process::Command;
@@ -19,8 +21,47 @@ pub enum Variant {
     Yours,
     /// The kit's reference solutions: `solutions/NAME.rs`
     Solution,
-    /// The kit's planted mistakes: `mistakes/NAME.rs`
+    /// The kit's first planted mistake: `mistakes/NAME_1.rs`
     Mistake,
+}
+
+/// One file of the kit's or the student's that an exercise's tests can be built with: the finer
+/// choice `verify` makes, where [`Variant`] is what a person picks on the command line.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Code {
+    /// `NAME.rs`, the student's file.
+    Starter,
+    /// `solutions/NAME.rs`.
+    Solution,
+    /// `solutions/NAME_2.rs`.
+    SecondSolution,
+    /// `mistakes/NAME_N.rs`, counted from 1.
+    Mistake(usize),
+}
+
+impl Code {
+    /// What `cargo test` is told to build this code.
+    fn feature_args(self, exercise: &Exercise) -> Vec<String> {
+        let only =
+            |feature: String| vec!["--no-default-features".into(), "--features".into(), feature];
+        match self {
+            Code::Starter => vec!["--no-default-features".into()],
+            Code::Solution => Vec::new(),
+            Code::SecondSolution => only("solution2".into()),
+            Code::Mistake(_) if exercise.single_mistake() => only("mistake".into()),
+            Code::Mistake(number) => only(format!("mistake{number}")),
+        }
+    }
+}
+
+impl From<Variant> for Code {
+    fn from(variant: Variant) -> Code {
+        match variant {
+            Variant::Yours => Code::Starter,
+            Variant::Solution => Code::Solution,
+            Variant::Mistake => Code::Mistake(1),
+        }
+    }
 }
 
 /// Programs given by a teacher, to check instead of Rust code.
@@ -54,6 +95,10 @@ pub struct Outcome {
     /// What a person needs to see of a failure: compiler errors, or the first failed test's
     /// output, without Cargo's noise.
     pub excerpt: String,
+    /// In teacher mode, when the teacher's command never got going (no server listened, the
+    /// shell found no such program): what failed to start, and why. The tests then say nothing
+    /// about the program, and a hint about the exercise would mislead.
+    pub start_failure: Option<String>,
 }
 
 /// The longest excerpt shown, in lines: enough for an error and its context.
@@ -61,6 +106,43 @@ const EXCERPT_LINES: usize = 30;
 
 /// Builds and runs the tests of `exercise` on `subject`, from the workspace at `root`.
 pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject) -> Outcome {
+    let commands = match subject {
+        Subject::Files(variant) => return run_code(root, set, exercise, variant.into()),
+        Subject::Commands(commands) => commands,
+    };
+    let mut command = test_command(root, set, exercise);
+    // The reference solution is compiled (the tests need some Rust code to build) but not run:
+    // the tests talk to the commands instead.
+    for (name, value) in [
+        (SERVER_COMMAND_ENV, commands.server),
+        (CLIENT_COMMAND_ENV, commands.client),
+    ] {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    if let Ok(dir) = std::env::current_dir() {
+        command.env(COMMAND_DIR_ENV, dir);
+    }
+    // One test at a time: a student's server may serve one client at a time, as the early
+    // lessons' do.
+    command.args(["--", "--skip", RUST_ONLY, "--test-threads=1"]);
+    run_command(command)
+}
+
+/// Builds and runs the tests of `exercise` on one file of the kit's or the student's.
+pub fn run_code(root: &Path, set: &ExerciseSet, exercise: &Exercise, code: Code) -> Outcome {
+    let mut command = test_command(root, set, exercise);
+    command
+        .args(code.feature_args(exercise))
+        .env_remove(SERVER_COMMAND_ENV)
+        .env_remove(CLIENT_COMMAND_ENV);
+    run_command(command)
+}
+
+/// `cargo test` of one exercise's test target, before the choice of what it tests.
+fn test_command(root: &Path, set: &ExerciseSet, exercise: &Exercise) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -69,34 +151,10 @@ pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject
         .args(["--test", &exercise.name])
         // The checker shows the panic message; a backtrace would bury it.
         .env("RUST_BACKTRACE", "0");
-    match subject {
-        Subject::Files(Variant::Yours) => {
-            command.arg("--no-default-features");
-        }
-        Subject::Files(Variant::Mistake) => {
-            command.args(["--no-default-features", "--features", "mistake"]);
-        }
-        Subject::Files(Variant::Solution) => {}
-        Subject::Commands(commands) => {
-            // The reference solution is compiled (the tests need some Rust code to build) but
-            // not run: the tests talk to the commands instead.
-            for (name, value) in [
-                (SERVER_COMMAND_ENV, commands.server),
-                (CLIENT_COMMAND_ENV, commands.client),
-            ] {
-                match value {
-                    Some(value) => command.env(name, value),
-                    None => command.env_remove(name),
-                };
-            }
-            if let Ok(dir) = std::env::current_dir() {
-                command.env(COMMAND_DIR_ENV, dir);
-            }
-            // One test at a time: a student's server may serve one client at a time, as the
-            // early lessons' do.
-            command.args(["--", "--skip", RUST_ONLY, "--test-threads=1"]);
-        }
-    }
+    command
+}
+
+fn run_command(mut command: Command) -> Outcome {
     match command.output() {
         Ok(output) => read_outcome(
             output.status.success(),
@@ -108,13 +166,14 @@ pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject
             failed_tests: Vec::new(),
             tests_run: 0,
             excerpt: format!("could not run cargo: {err}"),
+            start_failure: None,
         },
     }
 }
 
 /// Reads the outcome from what `cargo test` printed on stdout (the test harness) and stderr
 /// (Cargo and the compiler).
-fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
+pub fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
     let tests_run = tests_run(stdout);
     let compiled = stdout.lines().any(|line| line.starts_with("running "));
     if !compiled {
@@ -123,6 +182,7 @@ fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
             failed_tests: Vec::new(),
             tests_run,
             excerpt: compiler_errors(stderr),
+            start_failure: None,
         };
     }
     let mut sections = failed_sections(stdout);
@@ -134,6 +194,7 @@ fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
         None if !success => last_lines(&format!("{stdout}\n{stderr}"), 15),
         None => String::new(),
     };
+    let start_failure = start_failure(&sections);
     Outcome {
         verdict: if success {
             Verdict::Passed
@@ -143,7 +204,41 @@ fn read_outcome(success: bool, stdout: &str, stderr: &str) -> Outcome {
         failed_tests,
         tests_run,
         excerpt,
+        start_failure,
     }
+}
+
+/// What the harness says when a teacher's server never listened (`socket_lab::exercise`).
+const SERVER_DID_NOT_START: &str = "could not start the server";
+
+/// The exit statuses of `sh -c` when the command is not there (127) or cannot be run (126).
+const CLIENT_DID_NOT_START: [&str; 2] = [
+    "exited with exit status: 127",
+    "exited with exit status: 126",
+];
+
+/// When every failed test failed because the teacher's command did not start, the line that
+/// says so (from the first of them); None when any test got to talk to the program.
+fn start_failure(sections: &[(String, String)]) -> Option<String> {
+    if sections.is_empty()
+        || !sections
+            .iter()
+            .all(|(_, text)| did_not_start(text).is_some())
+    {
+        return None;
+    }
+    did_not_start(&sections[0].1).map(str::to_string)
+}
+
+/// The line of a failed test's output that says the teacher's command did not start.
+fn did_not_start(text: &str) -> Option<&str> {
+    text.lines().find(|line| {
+        line.contains(SERVER_DID_NOT_START)
+            || (line.contains("the client `")
+                && CLIENT_DID_NOT_START
+                    .iter()
+                    .any(|status| line.contains(status)))
+    })
 }
 
 /// Adds up `N passed; M failed` over every `test result:` line.
@@ -171,10 +266,11 @@ fn failed_sections(stdout: &str) -> Vec<(String, String)> {
         let header = line
             .strip_prefix("---- ")
             .and_then(|rest| rest.strip_suffix(" stdout ----"));
-        if header.is_some() || line == "failures:" {
-            if let Some((name, lines)) = current.take() {
-                sections.push((name, tidy(&lines)));
-            }
+        if (header.is_some() || line == "failures:")
+            && let Some((name, lines)) = current.take()
+        {
+            let text = tidy_section(&name, &lines);
+            sections.push((name, text));
         }
         if let Some(name) = header {
             current = Some((name.to_string(), Vec::new()));
@@ -183,9 +279,35 @@ fn failed_sections(stdout: &str) -> Vec<(String, String)> {
         }
     }
     if let Some((name, lines)) = current {
-        sections.push((name, tidy(&lines)));
+        let text = tidy_section(&name, &lines);
+        sections.push((name, text));
     }
     sections
+}
+
+/// The most lines of a failed test's own message that are shown, however long it is: enough
+/// for every numbered step of a conversation, bounded against a program that floods.
+const MESSAGE_LINES: usize = 200;
+
+/// A failed test's output, tidied and capped like any excerpt, except that the test's own panic
+/// message (the steps it took, what it expected, what came back) is never cut in the middle.
+fn tidy_section(name: &str, lines: &[&str]) -> String {
+    let text = tidy(lines, usize::MAX);
+    let all: Vec<&str> = text.lines().collect();
+    let own_panic = format!("thread '{name}' panicked at");
+    let message_end = all
+        .iter()
+        .position(|line| line.starts_with(&own_panic))
+        .map(|start| {
+            let rest = &all[start + 1..];
+            let len = rest
+                .iter()
+                .position(|line| line.starts_with("thread '"))
+                .unwrap_or(rest.len());
+            (start + 1 + len).min(start + 1 + MESSAGE_LINES)
+        })
+        .unwrap_or(0);
+    cap(&text, EXCERPT_LINES.max(message_end))
 }
 
 /// The compiler's errors, without its warnings and without Cargo's progress lines.
@@ -209,19 +331,22 @@ fn compiler_errors(stderr: &str) -> String {
     if errors.is_empty() {
         return last_lines(stderr, 15);
     }
-    let blocks: Vec<String> = errors.iter().map(|block| tidy(block)).collect();
-    cap(&blocks.join("\n\n"))
+    let blocks: Vec<String> = errors
+        .iter()
+        .map(|block| tidy(block, EXCERPT_LINES))
+        .collect();
+    cap(&blocks.join("\n\n"), EXCERPT_LINES)
 }
 
 /// Makes captured test output readable: no blank lines around it, no thread ids or backtrace
 /// notes, and `exercises/echo.rs` rather than `exercises/tests/../echo.rs`.
-fn tidy(lines: &[&str]) -> String {
+fn tidy(lines: &[&str], max_lines: usize) -> String {
     let kept: Vec<String> = lines
         .iter()
         .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
         .map(|line| without_thread_id(&line.replace("/tests/../", "/")))
         .collect();
-    cap(kept.join("\n").trim_matches('\n'))
+    cap(kept.join("\n").trim_matches('\n'), max_lines)
 }
 
 /// `thread 'server' (31451) panicked at` -> `thread 'server' panicked at`: the id changes on
@@ -241,15 +366,15 @@ fn without_thread_id(line: &str) -> String {
     }
 }
 
-fn cap(text: &str) -> String {
+fn cap(text: &str, max_lines: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    if lines.len() <= EXCERPT_LINES {
+    if lines.len() <= max_lines {
         return text.to_string();
     }
     format!(
         "{}\n[... {} more lines]",
-        lines[..EXCERPT_LINES].join("\n"),
-        lines.len() - EXCERPT_LINES
+        lines[..max_lines].join("\n"),
+        lines.len() - max_lines
     )
 }
 
@@ -345,6 +470,47 @@ error: could not compile `lesson1-exercises` (test \"echo\") due to 1 previous e
         assert_eq!(outcome.verdict, Verdict::Passed);
         assert_eq!(outcome.tests_run, 2);
         assert!(outcome.failed_tests.is_empty());
+    }
+
+    #[test]
+    fn a_long_message_of_the_failed_test_is_shown_whole() {
+        let steps: Vec<String> = (1..=40).map(|n| format!("{n}. sent step {n}")).collect();
+        let stdout = format!(
+            "running 1 test\ntest long ... FAILED\n\nfailures:\n\n---- long stdout ----\n\
+             thread 'long' (7) panicked at t.rs:1:1:\n{}\n\nfailures:\n    long\n\n\
+             test result: FAILED. 0 passed; 1 failed\n",
+            steps.join("\n")
+        );
+        let outcome = read_outcome(false, &stdout, "");
+        assert!(
+            outcome.excerpt.ends_with("40. sent step 40"),
+            "{}",
+            outcome.excerpt
+        );
+        assert!(!outcome.excerpt.contains("more lines"));
+    }
+
+    #[test]
+    fn a_command_that_never_started_is_told_apart_from_failed_tests() {
+        let run = |message: &str| {
+            format!(
+                "running 2 tests\ntest a ... FAILED\ntest b ... FAILED\n\nfailures:\n\n\
+                 ---- a stdout ----\n{message}\n\n---- b stdout ----\n{message}\n\n\
+                 failures:\n    a\n    b\n\ntest result: FAILED. 0 passed; 2 failed\n"
+            )
+        };
+        let server = "thread 'a' panicked at src/exercise.rs:134:10:\n\
+                      could not start the server `python3 nope.py 1`: the server command ended";
+        let outcome = read_outcome(false, &run(server), "");
+        assert_eq!(
+            outcome.start_failure.as_deref(),
+            Some("could not start the server `python3 nope.py 1`: the server command ended")
+        );
+        let client = "the client `nope 1` exited with exit status: 127; its stderr: \"not found\"";
+        let outcome = read_outcome(false, &run(client), "");
+        assert!(outcome.start_failure.is_some());
+        let outcome = read_outcome(false, FAILED_RUN, "");
+        assert_eq!(outcome.start_failure, None);
     }
 
     #[test]

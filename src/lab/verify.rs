@@ -2,29 +2,33 @@
 //! right answer from a wrong one.
 //!
 //! For every exercise of every lesson: its files are where the checker looks for them, the
-//! untouched starter compiles and its tests fail on it, they fail on the planted mistake, and
-//! they pass on the reference solution. Run it on a clean checkout: it checks the starters as
-//! they are in the working tree.
+//! untouched starter compiles and its tests fail on it; every planted mistake fails them, and the
+//! message the checker would show names the symptom its metadata gives; the reference solution
+//! and the second solution, written differently, both pass them. Run it on a clean checkout: it
+//! checks the starters as they are in the working tree.
 
 use std::fs;
 use std::io::Write;
+use std::time::Instant;
 
 use super::catalog::{Catalog, Exercise, ExerciseSet};
-use super::runner::{self, Outcome, Subject, Variant, Verdict};
+use super::runner::{self, Code, Outcome, Verdict};
 
 /// Runs every check, prints a table and the problems, and returns whether there were none.
 pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
     println!(
-        "For every exercise: the starter compiles and fails its tests, the mistake fails them, \
-         the solution passes them."
+        "For every exercise: the starter compiles and fails its tests, both solutions pass them, \
+         and every planted mistake fails them with a message that names its symptom."
     );
     println!();
+    let started = Instant::now();
     let mut problems = Vec::new();
+    let mut single_mistake = Vec::new();
     let mut count = 0;
     let width = 22;
     println!(
-        "{:<width$}{:<14}{:<14}solution",
-        "exercise", "starter", "mistake"
+        "{:<width$}{:<10}{:<10}{:<12}mistakes",
+        "exercise", "starter", "solution", "solution 2"
     );
     for lesson in &catalog.lessons {
         let Some(set) = &lesson.exercises else {
@@ -35,39 +39,67 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
             count += 1;
             let key = format!("{}/{}", lesson.name, exercise.name);
             print!("{key:<width$}");
-            for (variant, should_pass) in [
-                (Variant::Yours, false),
-                (Variant::Mistake, false),
-                (Variant::Solution, true),
-            ] {
-                let _ = std::io::stdout().flush();
-                let outcome = runner::run(
-                    &catalog.workspace_root,
-                    set,
-                    exercise,
-                    Subject::Files(variant),
-                );
-                let (cell, problem) = judge(&outcome, should_pass);
-                if variant == Variant::Solution {
-                    println!("{cell}");
-                } else {
-                    print!("{cell:<14}");
-                }
+            let mut codes = vec![(Code::Starter, 10), (Code::Solution, 10)];
+            if exercise.single_mistake() {
+                single_mistake.push(key.clone());
+            } else {
+                codes.push((Code::SecondSolution, 12));
+            }
+            for (code, cell_width) in codes {
+                let outcome = run_one(catalog, set, exercise, code);
+                let (cell, problem) = judge(&outcome, code != Code::Starter);
+                print!("{cell:<cell_width$}");
                 if let Some(problem) = problem {
-                    let mut text = format!("{key}: {} {problem}", variant_name(variant));
-                    if !outcome.excerpt.is_empty() {
-                        text += &format!(":\n{}", indent(&outcome.excerpt));
-                    }
-                    problems.push(text);
+                    problems.push(described(
+                        &key,
+                        &code_name(catalog, set, exercise, code),
+                        problem,
+                        &outcome,
+                    ));
                 }
             }
+            if exercise.single_mistake() {
+                print!("{:<12}", "-");
+            }
+            let planted = exercise.mistakes.len().max(1);
+            let mut sound = 0;
+            for number in 1..=planted {
+                let code = Code::Mistake(number);
+                let outcome = run_one(catalog, set, exercise, code);
+                let name = code_name(catalog, set, exercise, code);
+                let problem = match judge(&outcome, false) {
+                    (_, Some(problem)) => Some(problem.to_string()),
+                    (_, None) => exercise.mistakes.get(number - 1).and_then(|mistake| {
+                        let shown = outcome.excerpt.to_lowercase();
+                        (!shown.contains(&mistake.symptom.to_lowercase())).then(|| {
+                            format!(
+                                "fails, but the message shown does not name its symptom {:?}",
+                                mistake.symptom
+                            )
+                        })
+                    }),
+                };
+                match problem {
+                    Some(problem) => problems.push(described(&key, &name, &problem, &outcome)),
+                    None => sound += 1,
+                }
+            }
+            println!("{sound} of {planted} fail as they should");
         }
     }
     println!();
+    println!("Verified in {:.0} s.", started.elapsed().as_secs_f64());
+    if !single_mistake.is_empty() {
+        println!(
+            "Still with a single mistake and no second solution (not yet a problem): {}.",
+            single_mistake.join(", ")
+        );
+    }
     if problems.is_empty() {
         println!("All {count} exercises are sound.");
         return Ok(true);
     }
+    println!();
     for problem in &problems {
         println!("{problem}");
         println!();
@@ -76,25 +108,47 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
     Ok(false)
 }
 
+fn run_one(catalog: &Catalog, set: &ExerciseSet, exercise: &Exercise, code: Code) -> Outcome {
+    let _ = std::io::stdout().flush();
+    runner::run_code(&catalog.workspace_root, set, exercise, code)
+}
+
+/// A problem with one run, and what the run printed.
+fn described(key: &str, name: &str, problem: &str, outcome: &Outcome) -> String {
+    let mut text = format!("{key}: {name} {problem}");
+    if !outcome.excerpt.is_empty() {
+        text += &format!(":\n{}", indent(&outcome.excerpt));
+    }
+    text
+}
+
 /// The table's cell for one run, and the problem if the run did not go as it should.
 fn judge(outcome: &Outcome, should_pass: bool) -> (&'static str, Option<&'static str>) {
     match (outcome.verdict, should_pass) {
         (Verdict::Passed, true) => ("passes", None),
         (Verdict::Failed, false) => ("fails", None),
         (Verdict::Passed, false) => (
-            "PASSES (bad)",
+            "PASSES!",
             Some("passes the tests, which cannot tell it from an answer"),
         ),
-        (Verdict::Failed, true) => ("FAILS (bad)", Some("fails its tests")),
-        (Verdict::DidNotCompile, _) => ("NO BUILD (bad)", Some("does not compile")),
+        (Verdict::Failed, true) => ("FAILS!", Some("fails its tests")),
+        (Verdict::DidNotCompile, _) => ("NO BUILD!", Some("does not compile")),
     }
 }
 
-fn variant_name(variant: Variant) -> &'static str {
-    match variant {
-        Variant::Yours => "the starter",
-        Variant::Mistake => "the mistake",
-        Variant::Solution => "the solution",
+/// `the starter`, `mistake 2 (mistakes/echo_2.rs: sends back the whole buffer)`.
+fn code_name(catalog: &Catalog, set: &ExerciseSet, exercise: &Exercise, code: Code) -> String {
+    match code {
+        Code::Starter => "the starter".to_string(),
+        Code::Solution => "the solution".to_string(),
+        Code::SecondSolution => "the second solution".to_string(),
+        Code::Mistake(number) => {
+            let file = catalog.show(&exercise.mistake_file(&set.dir, number));
+            match exercise.mistakes.get(number - 1) {
+                Some(mistake) => format!("mistake {number} ({file}: {})", mistake.does),
+                None => format!("the mistake ({file})"),
+            }
+        }
     }
 }
 
@@ -103,12 +157,16 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
     let mut problems = Vec::new();
     for exercise in &set.exercises {
         let key = format!("{lesson}/{}", exercise.name);
-        for path in [
-            exercise.starter(&set.dir),
-            exercise.solution(&set.dir),
-            exercise.mistake(&set.dir),
-            exercise.tests(&set.dir),
-        ] {
+        let mut files = vec![exercise.starter(&set.dir), exercise.solution(&set.dir)];
+        if !exercise.single_mistake() {
+            files.push(exercise.second_solution(&set.dir));
+        }
+        files.extend(
+            (1..=exercise.mistakes.len().max(1))
+                .map(|number| exercise.mistake_file(&set.dir, number)),
+        );
+        files.push(exercise.tests(&set.dir));
+        for path in files {
             if !path.is_file() {
                 problems.push(format!("{key}: {} is missing", catalog.show(&path)));
             }
@@ -125,6 +183,37 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
             problems.push(format!(
                 "{key}: needs a summary, and a hint that asks a question"
             ));
+        }
+        if !exercise.single_mistake() && exercise.mistakes.len() < MIN_MISTAKES {
+            problems.push(format!(
+                "{key}: plants {} mistake(s); every exercise plants at least {MIN_MISTAKES}",
+                exercise.mistakes.len()
+            ));
+        }
+        for (index, mistake) in exercise.mistakes.iter().enumerate() {
+            if mistake.does.trim().is_empty() || mistake.symptom.trim().is_empty() {
+                problems.push(format!(
+                    "{key}: mistake {} needs `does` and `symptom` in the metadata",
+                    index + 1
+                ));
+            }
+        }
+        // A mistake file with no entry would never be checked.
+        let listed = exercise.mistakes.len().max(1);
+        let stray = exercise.mistake_file(&set.dir, listed + 1);
+        if !exercise.single_mistake() && stray.is_file() {
+            problems.push(format!(
+                "{key}: {} has no entry under `mistakes` in the metadata",
+                catalog.show(&stray)
+            ));
+        }
+        for feature in features(exercise) {
+            if !set.features.contains(&feature) {
+                problems.push(format!(
+                    "{key}: {}/Cargo.toml has no feature `{feature}`",
+                    catalog.show(&set.dir)
+                ));
+            }
         }
     }
     // A test target with no entry would pass with `cargo test` and never be checked.
@@ -149,19 +238,41 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
     problems
 }
 
-/// A test target must include each of the three files, chosen by feature.
+/// The fewest planted mistakes an exercise may have.
+const MIN_MISTAKES: usize = 3;
+
+/// The Cargo features that pick each of the exercise's files.
+fn features(exercise: &Exercise) -> Vec<String> {
+    if exercise.single_mistake() {
+        return vec!["solution".into(), "mistake".into()];
+    }
+    let mut features = vec!["solution".to_string(), "solution2".to_string()];
+    features.extend((1..=exercise.mistakes.len()).map(|number| format!("mistake{number}")));
+    features
+}
+
+/// A test target must include each of the exercise's files, chosen by feature.
 fn test_target_problems(key: &str, exercise: &Exercise, set: &ExerciseSet) -> Vec<String> {
     let tests = fs::read_to_string(exercise.tests(&set.dir)).unwrap_or_default();
     let name = &exercise.name;
-    [
+    let mut includes = vec![
         format!("path = \"../solutions/{name}.rs\""),
-        format!("path = \"../mistakes/{name}.rs\""),
         format!("path = \"../{name}.rs\""),
-    ]
-    .into_iter()
-    .filter(|include| !tests.contains(include.as_str()))
-    .map(|include| format!("{key}: tests/{name}.rs lacks `{include}`"))
-    .collect()
+    ];
+    if exercise.single_mistake() {
+        includes.push(format!("path = \"../mistakes/{name}.rs\""));
+    } else {
+        includes.push(format!("path = \"../solutions/{name}_2.rs\""));
+        includes.extend(
+            (1..=exercise.mistakes.len())
+                .map(|number| format!("path = \"../mistakes/{name}_{number}.rs\"")),
+        );
+    }
+    includes
+        .into_iter()
+        .filter(|include| !tests.contains(include.as_str()))
+        .map(|include| format!("{key}: tests/{name}.rs lacks `{include}`"))
+        .collect()
 }
 
 fn indent(text: &str) -> String {
@@ -175,6 +286,70 @@ fn indent(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::lab::catalog::Role;
+
+    #[test]
+    fn an_exercise_with_planted_mistakes_needs_every_file_feature_and_entry() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("lessons/lesson9-x/exercises");
+        for sub in ["tests", "solutions", "mistakes"] {
+            fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        fs::write(
+            dir.join("echo.rs"),
+            "//! cargo run -- check lesson9\n// TODO: echo\ntodo!()",
+        )
+        .unwrap();
+        for file in [
+            "solutions/echo.rs",
+            "mistakes/echo_1.rs",
+            "mistakes/echo_2.rs",
+        ] {
+            fs::write(dir.join(file), "").unwrap();
+        }
+        // A third mistake on disk, and no entry for it; no second solution.
+        fs::write(dir.join("mistakes/echo_3.rs"), "").unwrap();
+        fs::write(
+            dir.join("tests/echo.rs"),
+            r#"path = "../solutions/echo.rs" path = "../echo.rs" path = "../solutions/echo_2.rs"
+               path = "../mistakes/echo_1.rs""#,
+        )
+        .unwrap();
+        let mistake = |symptom: &str| crate::lab::catalog::Mistake {
+            does: "something wrong".into(),
+            symptom: symptom.into(),
+        };
+        let set = ExerciseSet {
+            package: "lesson9-exercises".into(),
+            features: vec!["solution".into(), "solution2".into(), "mistake1".into()],
+            dir: dir.clone(),
+            exercises: vec![Exercise {
+                name: "echo".into(),
+                summary: "echo".into(),
+                hint: "What comes back?".into(),
+                role: Some(Role::Server),
+                mistakes: vec![mistake("more arrived"), mistake("")],
+            }],
+        };
+        let catalog = Catalog {
+            workspace_root: root.path().to_path_buf(),
+            target_dir: root.path().join("target"),
+            lessons: Vec::new(),
+        };
+        let mut problems = layout_problems(&catalog, "lesson9", &set);
+        problems.sort();
+        assert_eq!(
+            problems,
+            [
+                "lesson9/echo: lessons/lesson9-x/exercises/Cargo.toml has no feature `mistake2`",
+                "lesson9/echo: lessons/lesson9-x/exercises/mistakes/echo_3.rs has no entry under \
+                 `mistakes` in the metadata",
+                "lesson9/echo: lessons/lesson9-x/exercises/solutions/echo_2.rs is missing",
+                "lesson9/echo: mistake 2 needs `does` and `symptom` in the metadata",
+                "lesson9/echo: plants 2 mistake(s); every exercise plants at least 3",
+                r#"lesson9/echo: tests/echo.rs lacks `path = "../mistakes/echo_2.rs"`"#,
+            ]
+        );
+    }
 
     #[test]
     fn missing_files_and_unlisted_tests_are_problems() {
@@ -196,12 +371,14 @@ mod tests {
         fs::write(dir.join("tests/stray.rs"), "").unwrap();
         let set = ExerciseSet {
             package: "lesson9-exercises".into(),
+            features: vec!["solution".into(), "mistake".into()],
             dir: dir.clone(),
             exercises: vec![Exercise {
                 name: "echo".into(),
                 summary: "echo".into(),
                 hint: "What comes back?".into(),
                 role: Some(Role::Server),
+                mistakes: Vec::new(),
             }],
         };
         let catalog = Catalog {

@@ -116,8 +116,8 @@ pub fn normalize(text: &str) -> String {
     let addr = ADDR.get_or_init(|| Regex::new(r"(127\.0\.0\.1|\[::1\]|localhost):(\d+)").unwrap());
     let rules = RULES.get_or_init(|| {
         [
-            (r"\b\d+(\.\d+)?\s?(ns|µs|us|ms|s)\b", "TIME"),
-            (r"\b\d+(\.\d+)?\s?([KMG]i?B/s)", "RATE"),
+            (r"\b\d+(\.\d+)?\s?(ns|µs|us|ms|s|min)\b", "TIME"),
+            (r"\b\d+(\.\d+)?\s?([KMG]i?B/s|[kMG] md5/s)", "RATE"),
             (r"\b\d+(\.\d+)?x\b", "RATIOx"),
         ]
         .map(|(pattern, replacement)| (Regex::new(pattern).unwrap(), replacement))

@@ -11,7 +11,8 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::Context;
-use socket_lab::{demo::bytes, listening};
+use socket_lab::demo::{byte_count, bytes};
+use socket_lab::listening;
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// How many connections the kernel may queue, handshake done, before the server accepts them:
@@ -101,7 +102,11 @@ fn print_until_closed(conn: &mut TcpStream, client_address: SocketAddr) -> io::R
             println!("recv(1024) returned 0 bytes: {client_address} closed the connection");
             return Ok(());
         }
-        println!("recv(1024) returned {} bytes: {}", data.len(), bytes(&data));
+        println!(
+            "recv(1024) returned {}: {}",
+            byte_count(data.len() as u64),
+            bytes(&data)
+        );
         println!("  as UTF-8 text: {}", String::from_utf8_lossy(&data));
     }
 }
@@ -164,8 +169,8 @@ pub fn run_client(addr: SocketAddr, message: &str) -> anyhow::Result<()> {
     println!("connected to {addr} from {}", stream.local_addr()?);
     let sent = send_message(&mut stream, message)?;
     println!(
-        "write returned {sent}: the kernel took {sent} of the {} bytes of {}",
-        message.len(),
+        "write returned {sent}: the kernel took {sent} of the {} of {}",
+        byte_count(message.len() as u64),
         bytes(message.as_bytes())
     );
     println!("closing the connection");

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 
 mod demo;
 
@@ -26,7 +26,7 @@ enum Mode {
     /// Connect, send one message, close
     Client {
         #[command(flatten)]
-        addr: AddrArg,
+        addr: ConnectArg,
         /// The text to send
         #[arg(default_value = "hello")]
         message: String,

@@ -14,7 +14,8 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::Context;
-use socket_lab::{demo::bytes, listening};
+use socket_lab::demo::{byte_count, bytes};
+use socket_lab::listening;
 
 pub mod decoder;
 
@@ -43,7 +44,11 @@ fn print_text_until_closed(conn: &mut TcpStream, client_address: SocketAddr) -> 
             println!("recv(1024) returned 0 bytes: {client_address} closed the connection");
             break;
         }
-        println!("recv(1024) returned {} bytes: {}", data.len(), bytes(&data));
+        println!(
+            "recv(1024) returned {}: {}",
+            byte_count(data.len() as u64),
+            bytes(&data)
+        );
         let decoded = decoder.decode(&data)?;
         if decoder.pending().is_empty() {
             println!("  decoded {decoded:?}");

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 
 mod demo;
 
@@ -29,7 +29,7 @@ enum Mode {
     /// Connect, send a text as UTF-8 (all at once, or a few bytes per write), close
     Client {
         #[command(flatten)]
-        addr: AddrArg,
+        addr: ConnectArg,
         /// The text to send
         #[arg(default_value = lesson2::DEFAULT_TEXT)]
         text: String,

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 
 mod demo;
 
@@ -36,7 +36,7 @@ enum Mode {
     /// Connect, send one message, print the answer and how long it took
     Client {
         #[command(flatten)]
-        addr: AddrArg,
+        addr: ConnectArg,
         /// The message to send; `panic` makes the server's handler panic
         #[arg(default_value = "hello")]
         message: String,

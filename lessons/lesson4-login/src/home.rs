@@ -350,7 +350,7 @@ impl Workdir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::symlink;
+    use socket_lab::links::symlink;
 
     /// A root holding a home (`alex`, with `docs/notes.txt`) and, beside it, a secret the home must
     /// not reach.

@@ -14,7 +14,7 @@
 //! - [`client`]: the article's client: the login prompts and a command loop.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -33,16 +33,69 @@ use users::Users;
 /// The sample users file: alex and eric (password `abc123`), jack (password `qwer`).
 pub const SAMPLE_USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/users.json");
 
+/// The users and passwords of the sample users file (lessons 4 to 6 share it). A unit test checks
+/// them against the file, so that what the help and the banner say is what logs in.
+pub const SAMPLE_LOGINS: [(&str, &str); 3] =
+    [("alex", "abc123"), ("eric", "abc123"), ("jack", "qwer")];
+
+/// What a server's `--help` and its first line say about the sample users.
+pub const SAMPLE_USERS_TEXT: &str =
+    "sample users: alex and eric (password abc123), jack (password qwer)";
+
+/// The help of a server of lessons 4 to 6 after its options: who can log in without a users file.
+pub const SERVER_AFTER_HELP: &str = "Without --users the server reads lesson 4's users.json, whose \
+     sample users are alex and eric (password abc123) and jack (password qwer).";
+
+/// The help of a client of lessons 4 to 6 after its options.
+pub const CLIENT_AFTER_HELP: &str = "A server started without --users knows the sample users \
+     alex and eric (password abc123) and jack (password qwer).";
+
 /// Where lesson 4's server keeps its users' homes unless told otherwise (ignored by git).
 pub const DEFAULT_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ftp-root");
 
+/// `--users FILE` and `--root DIR`, the options every server of lessons 4 to 6 takes. Without them
+/// a server reads the sample users and keeps the homes in `ftp-root/` in its own lesson's folder.
+/// The help gives the defaults in words: the paths themselves are those of the machine that built
+/// the program.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServerFiles {
+    /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...} [default: the
+    /// sample users, users.json in lesson 4's folder]
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
+    /// The directory that holds one home directory per user [default: ftp-root in the lesson's
+    /// folder]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+impl ServerFiles {
+    /// The users file given, or the sample users.
+    pub fn users(&self) -> PathBuf {
+        self.users
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(SAMPLE_USERS))
+    }
+
+    /// The root given, or the lesson's own `default_root`.
+    pub fn root(&self, default_root: &str) -> PathBuf {
+        self.root
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default_root))
+    }
+}
+
 /// Reads a users file (saying which file, and what is wrong with it, when it cannot) and prints
-/// the user names: a server's first line.
+/// the user names: a server's first line. For the sample users file it also prints their
+/// passwords, so that whoever sits at the client's terminal knows how to log in.
 pub fn load_users(path: &Path) -> anyhow::Result<Users> {
     let users = Users::load(path)
         .with_context(|| format!("could not read the users file {}", path.display()))?;
     let names: Vec<&str> = users.names().collect();
     println!("users: {}", names.join(", "));
+    if path == Path::new(SAMPLE_USERS) {
+        println!("{SAMPLE_USERS_TEXT}");
+    }
     Ok(users)
 }
 
@@ -81,4 +134,24 @@ pub fn run_useradd(name: &str, users_file: &Path, password: &str) -> anyhow::Res
     };
     println!("{done} {name} in {}", users_file.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_logins_are_those_of_the_sample_users_file() {
+        let users = Users::load(Path::new(SAMPLE_USERS)).unwrap();
+        assert_eq!(
+            users.names().collect::<Vec<_>>(),
+            SAMPLE_LOGINS.map(|(name, _)| name)
+        );
+        for (name, password) in SAMPLE_LOGINS {
+            assert!(users.password_matches(name, password.as_bytes()), "{name}");
+            for text in [SAMPLE_USERS_TEXT, SERVER_AFTER_HELP, CLIENT_AFTER_HELP] {
+                assert!(text.contains(name) && text.contains(password), "{text}");
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 
 mod demo;
 
@@ -24,18 +24,16 @@ enum Mode {
     /// Run the narrated demo (the default)
     Demo,
     /// Serve logins and ls, cd, mkdir in each user's home, one thread per client
+    #[command(after_help = lesson4::SERVER_AFTER_HELP)]
     Server {
         #[command(flatten)]
         addr: AddrArg,
-        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...}
-        #[arg(long, value_name = "FILE", default_value = lesson4::SAMPLE_USERS)]
-        users: PathBuf,
-        /// The directory that holds one home directory per user
-        #[arg(long, value_name = "DIR", default_value = lesson4::DEFAULT_ROOT)]
-        root: PathBuf,
+        #[command(flatten)]
+        files: lesson4::ServerFiles,
     },
     /// Log in with the article's prompts, then read commands (help, ls, cd, mkdir, q) from stdin
-    Client(AddrArg),
+    #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
+    Client(ConnectArg),
     /// Add a user to a users file, or change their password; reads the password from stdin
     Useradd {
         /// The user's name, which is also the name of their home directory
@@ -50,8 +48,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson4", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, users, root } => lesson4::run_server(addr.addr, &users, &root),
-        Mode::Client(AddrArg { addr }) => {
+        Mode::Server { addr, files } => lesson4::run_server(
+            addr.addr,
+            &files.users(),
+            &files.root(lesson4::DEFAULT_ROOT),
+        ),
+        Mode::Client(ConnectArg { addr }) => {
             lesson4::client::run_client(addr, lesson4::client::run_command)
         }
         Mode::Useradd { name, users } => {

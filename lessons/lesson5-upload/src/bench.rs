@@ -1,26 +1,47 @@
-//! `lesson5 bench`: how much the protocol costs. The same file goes over loopback twice: once by
-//! lesson 5's put (login, header, reply, then the data, into a temporary file renamed at the end),
-//! once by the simplest program that does the same unavoidable work and nothing else (read the
-//! file, send, receive, write the file). Both run in this process, one after the other, so that
-//! they share the machine's mood; the ratio is what counts.
+//! `lesson5 bench`: how much the protocol costs, and how lesson 5's server compares with the
+//! article's.
+//!
+//! The same file goes over loopback, from the same client, to five servers taking turns round
+//! after round (see [`socket_lab::bench`]):
+//!
+//! - lesson 5's put (login, header, reply, then the data, into a temporary file renamed at the
+//!   end), reading 1024 bytes at a time as the article does, and 64 KiB at a time;
+//! - the simplest program that does the same unavoidable work and nothing else (receive, write
+//!   the file), at the same two sizes: the plain copy;
+//! - the article-style Python server of the kit's tests (`tests/peers/article_server.py`), which
+//!   reads 1024 bytes at a time, when python3 is there.
+//!
+//! The client sends 64 KiB at a time to all of them, so that it is never the slower end: what
+//! is measured is how fast each server takes the bytes in and writes them to its file.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use lesson4::client::Client;
 use lesson4::server::FtpServer;
-use lesson4::users::Users;
+use lesson4::users::{Users, md5_hex};
 use lesson5::server::UploadServer;
+use socket_lab::bench::{self, Contender, Table};
+use socket_lab::process::ServerProcess;
 
 const USER: &str = "bench";
 const PASSWORD: &str = "bench";
+/// How much the client sends at a time, to every server.
+const SEND_SIZE: usize = 64 << 10;
 /// The article's 1024, and a size that makes each system call move more.
-const BUFFER_SIZES: [usize; 2] = [1024, 64 << 10];
+const ARTICLE_READ: usize = 1024;
+const LARGE_READ: usize = 64 << 10;
+/// The article-style server of the kit's tests.
+const ARTICLE_SERVER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/peers/article_server.py"
+);
 
 pub fn run(mib: u64, rounds: u32) -> anyhow::Result<()> {
     let size = mib << 20;
@@ -32,56 +53,97 @@ pub fn run(mib: u64, rounds: u32) -> anyhow::Result<()> {
     users
         .set_password(USER, PASSWORD)
         .map_err(anyhow::Error::msg)?;
+    let put_target = root.join(USER).join("source.bin");
+    let plain_target = scratch.path().join("plain.bin");
 
-    let mut table = Vec::new();
-    for buffer_size in BUFFER_SIZES {
-        let put_addr = start_put_server(users.clone(), &root, buffer_size)?;
-        let plain_target = scratch.path().join("plain.bin");
-        let plain_addr = start_plain_server(plain_target.clone(), buffer_size)?;
-        let put_target = root.join(USER).join("source.bin");
-        let (mut plain, mut put) = (Duration::MAX, Duration::MAX);
-        for round in 0..rounds {
-            // Each goes first in every other round, so that neither always inherits the other's
-            // aftermath (the kernel writing the previous file back to disk, say).
-            for plain_now in [round % 2 == 0, round % 2 == 1] {
-                if plain_now {
-                    plain = plain.min(plain_copy(plain_addr, &source, buffer_size)?);
-                    check_and_remove(&plain_target, size)?;
-                } else {
-                    put = put.min(put_copy(put_addr, &source, buffer_size)?);
-                    check_and_remove(&put_target, size)?;
-                }
-            }
+    let mut python = match ArticleServer::start(scratch.path()) {
+        Ok(python) => Some(python),
+        Err(err) => {
+            println!("(the article's Python server is left out: {err})");
+            None
         }
-        table.push((buffer_size, rate(size, plain), rate(size, put)));
+    };
+    let mut contenders = Vec::new();
+    for read_size in [ARTICLE_READ, LARGE_READ] {
+        let plain_addr = start_plain_server(plain_target.clone(), read_size)?;
+        let (source, plain_target) = (&source, &plain_target);
+        contenders.push(Contender::new(plain_name(read_size), move || {
+            let took = plain_copy(plain_addr, source)?;
+            check_and_remove(plain_target, size)?;
+            Ok(bench::rate(size, took))
+        }));
+        let put_addr = start_put_server(users.clone(), &root, read_size)?;
+        let put_target = &put_target;
+        contenders.push(Contender::new(put_name(read_size), move || {
+            let took = put_copy(put_addr, source)?;
+            check_and_remove(put_target, size)?;
+            Ok(bench::rate(size, took))
+        }));
+    }
+    if let Some(python) = &mut python {
+        let source = &source;
+        contenders.push(Contender::new(PYTHON, move || {
+            let took = python.upload(source)?;
+            Ok(bench::rate(size, took))
+        }));
     }
 
-    println!("Lesson 5 benchmark: {mib} MiB over 127.0.0.1, best of {rounds} runs each");
-    println!();
-    println!(
-        "  {:<8}  {:>12}  {:>12}  {:>11}",
-        "buffer", "plain copy", "put", "put / plain"
-    );
-    for (buffer_size, plain, put) in table {
-        let buffer = match buffer_size {
-            1024 => "1024 B".to_string(),
-            n => format!("{} KiB", n >> 10),
-        };
-        println!(
-            "  {buffer:<8}  {:>7.2} GB/s  {:>7.2} GB/s  {:>10.2}x",
-            plain / 1e9,
-            put / 1e9,
-            put / plain
+    let before = bench::machine_line("before");
+    let samples = bench::interleave(rounds, &mut contenders)?;
+    drop(contenders);
+    let after = bench::machine_line("after");
+
+    let mut table = Table::new();
+    for read_size in [ARTICLE_READ, LARGE_READ] {
+        table.rate(plain_name(read_size), samples.rates(&plain_name(read_size)));
+        table.rate(put_name(read_size), samples.rates(&put_name(read_size)));
+        table.ratio(
+            format!("put / plain copy, {}", size_name(read_size)),
+            &samples.ratios(&put_name(read_size), &plain_name(read_size)),
         );
+        table.gap();
     }
+    if python.is_some() {
+        table.rate(PYTHON, samples.rates(PYTHON));
+        table.ratio(
+            "lesson 5 put / article's Python, 1024 B",
+            &samples.ratios(&put_name(ARTICLE_READ), PYTHON),
+        );
+        table.gap();
+    }
+
+    println!(
+        "Lesson 5 benchmark: {mib} MiB over 127.0.0.1, sent 64 KiB at a time, {} rounds taking \
+         turns",
+        samples.rounds()
+    );
+    println!("{before}");
+    println!("{after}");
     println!();
-    println!("target: put at least 0.90x the plain copy at the same buffer size");
+    println!("server reads  rate or ratio");
+    print!("{table}");
+    println!();
+    println!();
+    println!("targets: put at least 0.90x the plain copy at the same read size;");
+    println!("         lesson 5 at least 2x the article's Python server with 1024-byte reads");
     Ok(())
 }
 
-/// Bytes per second.
-fn rate(size: u64, took: Duration) -> f64 {
-    size as f64 / took.as_secs_f64()
+const PYTHON: &str = "article's Python server, 1024 B";
+
+fn size_name(read_size: usize) -> String {
+    match read_size {
+        n if n < 1024 * 8 => format!("{n} B"),
+        n => format!("{} KiB", n >> 10),
+    }
+}
+
+fn plain_name(read_size: usize) -> String {
+    format!("plain copy, {}", size_name(read_size))
+}
+
+fn put_name(read_size: usize) -> String {
+    format!("lesson 5 put, {}", size_name(read_size))
 }
 
 /// A file of `size` bytes that are not all zero.
@@ -123,13 +185,13 @@ fn start_put_server(users: Users, root: &Path, buffer_size: usize) -> io::Result
 }
 
 /// The upload through lesson 5, timed from connect until the server has stored the file.
-fn put_copy(addr: SocketAddr, source: &Path, buffer_size: usize) -> io::Result<Duration> {
+fn put_copy(addr: SocketAddr, source: &Path) -> io::Result<Duration> {
     let started = Instant::now();
     let mut client = Client::connect(addr)?;
     client.log_in(USER, PASSWORD)?.map_err(io::Error::other)?;
     let mut file = File::open(source)?;
     let size = file.metadata()?.len();
-    lesson5::client::put(&mut client, "source.bin", &mut file, size, buffer_size)?
+    lesson5::client::put(&mut client, "source.bin", &mut file, size, SEND_SIZE)?
         .map_err(|refusal| io::Error::other(refusal.to_string()))?;
     // Nothing answers the data itself; the reply to the next request comes only once the server
     // has received every byte and renamed the file.
@@ -140,15 +202,16 @@ fn put_copy(addr: SocketAddr, source: &Path, buffer_size: usize) -> io::Result<D
 }
 
 // ANCHOR: plain
-/// The plain copy's server: receive until the client closes, write each piece to the file.
-fn start_plain_server(target: PathBuf, buffer_size: usize) -> io::Result<SocketAddr> {
+/// The plain copy's server: receive `read_size` bytes at a time until the client closes, write
+/// them to the file through the same 8 KiB buffer as put.
+fn start_plain_server(target: PathBuf, read_size: usize) -> io::Result<SocketAddr> {
     let listener = local_listener()?;
     let addr = listener.local_addr()?;
     thread::spawn(move || -> io::Result<()> {
-        let mut buf = vec![0; buffer_size];
+        let mut buf = vec![0; read_size];
         loop {
             let (mut conn, _) = listener.accept()?;
-            let mut file = File::create(&target)?;
+            let mut file = BufWriter::new(File::create(&target)?);
             loop {
                 let n = conn.read(&mut buf)?;
                 if n == 0 {
@@ -156,6 +219,7 @@ fn start_plain_server(target: PathBuf, buffer_size: usize) -> io::Result<SocketA
                 }
                 file.write_all(&buf[..n])?;
             }
+            file.flush()?;
             // Closing tells the client that the file is written.
         }
     });
@@ -163,11 +227,11 @@ fn start_plain_server(target: PathBuf, buffer_size: usize) -> io::Result<SocketA
 }
 
 /// The plain copy's client: read the file and send it, then wait for the server to close.
-fn plain_copy(addr: SocketAddr, source: &Path, buffer_size: usize) -> io::Result<Duration> {
+fn plain_copy(addr: SocketAddr, source: &Path) -> io::Result<Duration> {
     let started = Instant::now();
     let mut stream = TcpStream::connect(addr)?;
     let mut file = File::open(source)?;
-    let mut buf = vec![0; buffer_size];
+    let mut buf = vec![0; SEND_SIZE];
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
@@ -184,3 +248,55 @@ fn plain_copy(addr: SocketAddr, source: &Path, buffer_size: usize) -> io::Result
     Ok(started.elapsed())
 }
 // ANCHOR_END: plain
+
+/// The article-style Python server, run by python3 in a directory of its own: it stores an
+/// upload as `FTP_USER/FILENAME` under its working directory, and prints `received ...` once the
+/// file is closed.
+struct ArticleServer {
+    process: ServerProcess,
+    stored: PathBuf,
+}
+
+impl ArticleServer {
+    fn start(scratch: &Path) -> anyhow::Result<ArticleServer> {
+        let dir = scratch.join("python");
+        fs::create_dir_all(dir.join(USER))?;
+        let users = dir.join("users.json");
+        let passwd = md5_hex(PASSWORD.as_bytes());
+        fs::write(
+            &users,
+            serde_json::json!({ USER: { "passwd": passwd } }).to_string(),
+        )?;
+        let mut command = Command::new("python3");
+        command
+            .arg(ARTICLE_SERVER)
+            .arg(&users)
+            .arg("0")
+            .current_dir(&dir);
+        let process = ServerProcess::start(command)
+            .map_err(|err| anyhow::anyhow!("cannot run python3 {ARTICLE_SERVER}: {err}"))?;
+        Ok(ArticleServer {
+            process,
+            stored: dir.join(USER).join("source.bin"),
+        })
+    }
+
+    /// The same upload as [`put_copy`], from the same client, timed until the server says it
+    /// has closed the file. (The article's server answers nothing after the data.)
+    fn upload(&mut self, source: &Path) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let mut client = Client::connect(self.process.addr())?;
+        client.log_in(USER, PASSWORD)?.map_err(io::Error::other)?;
+        let mut file = File::open(source)?;
+        let size = file.metadata()?.len();
+        lesson5::client::put(&mut client, "source.bin", &mut file, size, SEND_SIZE)?
+            .map_err(|refusal| io::Error::other(refusal.to_string()))?;
+        self.process
+            .wait_for_line("received", Duration::from_secs(600))
+            .map_err(|seen| anyhow::anyhow!("the Python server did not finish: {seen:?}"))?;
+        let took = started.elapsed();
+        drop(client);
+        check_and_remove(&self.stored, size)?;
+        Ok(took)
+    }
+}

@@ -8,6 +8,7 @@ use lesson4::client::Client;
 use lesson4::home::check_name;
 use lesson4::protocol::Refusal;
 use serde_json::json;
+use socket_lab::demo::byte_count;
 
 use crate::transfer::{BUFFER_SIZE, PartialFile, copy_exact};
 
@@ -68,26 +69,44 @@ pub fn get(
 }
 // ANCHOR_END: get
 
+/// What a get needs before its path to replace a local file of the same name.
+pub const FORCE: &str = "-f";
+
 // ANCHOR: run_command
 /// Lesson 4's commands, and put and get.
 pub fn run_command(client: &mut Client, command: &str, arg: &str) -> io::Result<()> {
     match command {
-        "put" | "get" if arg.is_empty() => println!("usage: put FILE, get PATH"),
+        "put" | "get" if arg.is_empty() || arg == FORCE => {
+            println!(
+                "usage: put FILE, get PATH (get {FORCE} PATH replaces a local file of that name)"
+            )
+        }
         "put" => {
             let Some((mut file, name, size)) = open_upload(arg) else {
                 return Ok(());
             };
-            println!("put {name}: {size} bytes");
+            println!("put {name}: {}", byte_count(size));
             match put(client, &name, &mut file, size, BUFFER_SIZE)? {
-                Ok(()) => println!("sent {size} bytes"),
+                Ok(()) => println!("sent {}", byte_count(size)),
                 Err(refusal) => println!("{refusal}"),
             }
         }
         "get" => {
+            let (force, arg) = match arg.strip_prefix(FORCE) {
+                Some(rest) if rest.starts_with(' ') => (true, rest.trim()),
+                _ => (false, arg),
+            };
             // The local file is named after the last name of the path: `get docs/a.txt` makes a.txt.
             let name = arg.rsplit('/').next().unwrap_or(arg);
             if let Err(err) = check_name(name) {
                 println!("cannot save {arg:?} here: {err}");
+                return Ok(());
+            }
+            // A download replaces its target only when asked to: it may be the only copy.
+            if !force && Path::new(name).symlink_metadata().is_ok() {
+                println!(
+                    "{name} already exists here and was left as it is; get {FORCE} {arg} replaces it"
+                );
                 return Ok(());
             }
             let target = match PartialFile::create(Path::new(name)) {
@@ -98,7 +117,7 @@ pub fn run_command(client: &mut Client, command: &str, arg: &str) -> io::Result<
                 }
             };
             match get(client, arg, target, BUFFER_SIZE)? {
-                Ok(size) => println!("received {size} bytes into {name}"),
+                Ok(size) => println!("received {} into {name}", byte_count(size)),
                 Err(refusal) => println!("{refusal}"),
             }
         }

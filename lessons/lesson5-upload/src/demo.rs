@@ -20,7 +20,7 @@ use lesson4::server::{FtpServer, handle_next};
 use lesson4::users::Users;
 use lesson5::server::UploadServer;
 use lesson5::transfer::copy_exact;
-use socket_lab::demo::{self, bytes, note, say};
+use socket_lab::demo::{self, byte_count, bytes, note, say};
 
 /// How long the reader waits before it reads: long enough for the writes to have arrived.
 const LATE: Duration = Duration::from_millis(50);
@@ -59,7 +59,7 @@ pub fn run() -> anyhow::Result<()> {
     }
     say(
         "server",
-        format!("recv(1024), again and again, returned {pieces:?}"),
+        format!("recv(1024), again and again, returned {pieces:?} bytes"),
     );
     note("and the other way round: one message, five pieces.");
 
@@ -200,7 +200,11 @@ fn recv_and_show(stream: &mut TcpStream, who: &str) -> anyhow::Result<()> {
     let n = stream.read(&mut buf)?;
     say(
         who,
-        format!("recv(1024) returned {n} bytes: {}", bytes(&buf[..n])),
+        format!(
+            "recv(1024) returned {}: {}",
+            byte_count(n as u64),
+            bytes(&buf[..n])
+        ),
     );
     Ok(())
 }

@@ -1,10 +1,9 @@
 //! `cargo run -p lesson5`: the demo; `-- server` and `-- client` for two terminals; `-- bench`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 
 mod bench;
 mod demo;
@@ -24,25 +23,24 @@ enum Mode {
     /// Run the narrated demo (the default)
     Demo,
     /// Serve logins, ls, cd, mkdir, put and get in each user's home, one thread per client
+    #[command(after_help = lesson4::SERVER_AFTER_HELP)]
     Server {
         #[command(flatten)]
         addr: AddrArg,
-        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...}
-        #[arg(long, value_name = "FILE", default_value = lesson4::SAMPLE_USERS)]
-        users: PathBuf,
-        /// The directory that holds one home directory per user
-        #[arg(long, value_name = "DIR", default_value = lesson5::DEFAULT_ROOT)]
-        root: PathBuf,
+        #[command(flatten)]
+        files: lesson4::ServerFiles,
     },
     /// Log in with the article's prompts, then read commands (help, ls, cd, mkdir, put, get, q)
-    Client(AddrArg),
-    /// Measure put against a plain copy of the same bytes over loopback (use a release build)
+    #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
+    Client(ConnectArg),
+    /// Measure put against a plain copy of the same bytes and against the article's Python
+    /// server, over loopback (use a release build)
     Bench {
         /// How many MiB to send each time
-        #[arg(long, value_name = "MIB", default_value_t = 1024)]
+        #[arg(long, value_name = "MIB", default_value_t = 256)]
         mib: u64,
-        /// How many times to run each measurement; the best run counts
-        #[arg(long, value_name = "N", default_value_t = 5)]
+        /// How many rounds, each running every contender once; medians and spreads are printed
+        #[arg(long, value_name = "N", default_value_t = 7)]
         rounds: u32,
     },
 }
@@ -51,8 +49,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson5", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, users, root } => lesson5::run_server(addr.addr, &users, &root),
-        Mode::Client(AddrArg { addr }) => lesson5::run_client(addr),
+        Mode::Server { addr, files } => lesson5::run_server(
+            addr.addr,
+            &files.users(),
+            &files.root(lesson5::DEFAULT_ROOT),
+        ),
+        Mode::Client(ConnectArg { addr }) => lesson5::run_client(addr),
         Mode::Bench { mib, rounds } => bench::run(mib, rounds),
     })
 }

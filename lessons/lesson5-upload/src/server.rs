@@ -1,7 +1,7 @@
 //! Lesson 4's server with the two actions that move files: put (the article's) and get.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, BufWriter, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use lesson3::Handler;
@@ -84,7 +84,13 @@ pub fn put(
     };
     session.reply(&what, &Reply::ok())?;
     let mut buf = vec![0; buffer_size];
-    let received = copy_exact(&mut session.stream, partial.file(), file_size, &mut buf);
+    // Each read from the socket brings at most `buffer_size` bytes (the article's 1024). Written
+    // to the `File` one by one, each would cost a system call of its own; the `BufWriter` gathers
+    // them into 8 KiB writes, as Python's file object does (the benchmark counts the calls).
+    let mut file = BufWriter::new(partial.file());
+    let received =
+        copy_exact(&mut session.stream, &mut file, file_size, &mut buf).and_then(|()| file.flush());
+    drop(file);
     if let Err(err) = received.and_then(|()| partial.keep()) {
         session.log(&format!(
             "the upload of {filename} failed: {err}; nothing kept"

@@ -5,6 +5,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
 /// How much one read asks for: the article's `recv(1024)`.
 pub const BUFFER_SIZE: usize = lesson1::RECV_SIZE;
@@ -48,8 +49,9 @@ pub fn copy_exact(
 // ANCHOR: partial_file
 /// A file being received. It is written under a temporary name in the directory of its final
 /// name, and renamed to the final name by [`PartialFile::keep`] once every byte has arrived.
-/// Dropped before that (the transfer was cut off, or failed), it is removed: nothing is left
-/// behind, and never half a file under the final name.
+/// Dropped before that (the transfer was cut off, or failed), it is removed: never half a file
+/// under the final name. A program stopped by Ctrl-C (or `kill`) removes it too, through
+/// [`remove_on_interrupt`]; only one killed outright (`kill -9`, a crash) leaves it behind.
 pub struct PartialFile {
     file: File,
     temp: PathBuf,
@@ -58,16 +60,21 @@ pub struct PartialFile {
 }
 
 impl PartialFile {
-    /// Creates the temporary file for `target`: `.upload-PID-N.part` in the same directory, so
-    /// that the rename cannot cross file systems. `create_new` never opens an existing file.
+    /// Creates the temporary file for `target`: `.NAME.PID-N.part` beside it (NAME is the target's
+    /// name, cut to 64 characters), hidden, and named for the file it will become and the process
+    /// writing it. Beside it, so that the rename cannot cross file systems; `create_new` never
+    /// opens an existing file.
     pub fn create(target: &Path) -> io::Result<PartialFile> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let dir = target.parent().unwrap_or(Path::new(""));
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let name: String = name.chars().take(64).collect();
         loop {
             let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let temp = dir.join(format!(".upload-{}-{n}.part", process::id()));
+            let temp = dir.join(format!(".{name}.{}-{n}.part", process::id()));
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
+                    remove_on_interrupt(&temp);
                     return Ok(PartialFile {
                         file,
                         temp,
@@ -99,7 +106,33 @@ impl Drop for PartialFile {
         if !self.kept {
             let _ = fs::remove_file(&self.temp);
         }
+        in_progress().retain(|temp| *temp != self.temp);
     }
+}
+// ANCHOR_END: partial_file
+
+/// The temporary files of the transfers in progress in this process.
+fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
+    static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    IN_PROGRESS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Lists `temp` among the files to remove if the program is stopped by Ctrl-C (SIGINT), SIGTERM
+/// or SIGHUP. A signal ends a program without running `Drop`, so the handler (installed with the
+/// first temporary file, on a thread of its own) removes them and exits with 130, the status a
+/// shell gives a program that Ctrl-C stopped. If the program already has a handler, that handler
+/// decides, and this one is not installed.
+pub fn remove_on_interrupt(temp: &Path) {
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            for temp in in_progress().drain(..) {
+                let _ = fs::remove_file(temp);
+            }
+            process::exit(130);
+        });
+    });
+    in_progress().push(temp.to_path_buf());
 }
 // ANCHOR_END: partial_file
 
@@ -143,5 +176,23 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["notes.txt"]);
+        assert!(
+            in_progress()
+                .iter()
+                .all(|temp| !temp.starts_with(dir.path()))
+        );
+    }
+
+    #[test]
+    fn a_temporary_file_is_named_for_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let partial = PartialFile::create(&dir.path().join("notes.txt")).unwrap();
+        let name = partial.temp.file_name().unwrap().to_str().unwrap();
+        let prefix = format!(".notes.txt.{}-", process::id());
+        assert!(
+            name.starts_with(&prefix) && name.ends_with(".part"),
+            "{name}"
+        );
+        assert!(in_progress().contains(&partial.temp));
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use lesson4::client::{Client, RunCommand, interact};
+use socket_lab::demo::byte_count;
 
 use crate::buffers::connect_with_small_buffers;
 use crate::upload::{send_lines_like_the_article, send_lines_with_write_all};
@@ -60,7 +61,7 @@ fn put_line_by_line(client: &mut Client, path: &str, write_all: bool) -> io::Res
         return Ok(());
     };
     let how = if write_all { "write_all" } else { "write" };
-    println!("put {name}: {size} bytes, one {how} per line");
+    println!("put {name}: {}, one {how} per line", byte_count(size));
     if let Err(refusal) = lesson5::client::put_header(client, &name, size)? {
         println!("{refusal}");
         return Ok(());

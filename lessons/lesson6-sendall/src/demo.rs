@@ -87,6 +87,30 @@ pub fn run() -> anyhow::Result<()> {
         "client",
         format!("write({TEN_MIB} bytes) returned after {took:.2?}, having taken {what}"),
     );
+    // Room can still open up for a while (acknowledgements arrive, the kernel grows its
+    // buffers), so write again until a write finds none at all: that one fails. Bounded, in case
+    // the peer's kernel keeps making room.
+    let mut last = Ok(0);
+    let mut took = Duration::ZERO;
+    for _ in 0..10 {
+        let started = Instant::now();
+        last = client.write(&vec![b'x'; TEN_MIB]);
+        took = started.elapsed();
+        if last.is_err() {
+            break;
+        }
+    }
+    say(
+        "client",
+        match last {
+            Ok(n) => format!("write again, 10 times: the last returned {n} after {took:.2?}"),
+            Err(err) => format!(
+                "write again until no room is left: failed after {took:.2?}: {:?}",
+                err.kind()
+            ),
+        },
+    );
+    note("a timeout that passes with nothing taken is an error (EAGAIN), not a count of 0.");
     note("Python's socket.settimeout gives the same kind of socket: send may take part.");
 
     demo::step("The article's upload, one write per line, against lesson 5's server");

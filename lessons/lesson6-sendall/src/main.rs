@@ -1,10 +1,9 @@
 //! `cargo run -p lesson6`: the demo; `-- server` and `-- client` for two terminals.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 
 mod demo;
 
@@ -23,20 +22,18 @@ enum Mode {
     /// Run the narrated demo (the default)
     Demo,
     /// Lesson 5's server, on connections with small socket buffers, as over a slow link
+    #[command(after_help = lesson4::SERVER_AFTER_HELP)]
     Server {
         #[command(flatten)]
         addr: AddrArg,
-        /// The users file: {"NAME": {"passwd": "<md5 hex of the password>"}, ...}
-        #[arg(long, value_name = "FILE", default_value = lesson4::SAMPLE_USERS)]
-        users: PathBuf,
-        /// The directory that holds one home directory per user
-        #[arg(long, value_name = "DIR", default_value = lesson6::DEFAULT_ROOT)]
-        root: PathBuf,
+        #[command(flatten)]
+        files: lesson4::ServerFiles,
     },
     /// Lesson 5's client, whose put sends one line per write, as the article does
+    #[command(after_help = lesson4::CLIENT_AFTER_HELP)]
     Client {
         #[command(flatten)]
-        addr: AddrArg,
+        addr: ConnectArg,
         /// Send each line with write_all, the fix, instead of write
         #[arg(long)]
         write_all: bool,
@@ -47,7 +44,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson6", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, users, root } => lesson6::run_server(addr.addr, &users, &root),
+        Mode::Server { addr, files } => lesson6::run_server(
+            addr.addr,
+            &files.users(),
+            &files.root(lesson6::DEFAULT_ROOT),
+        ),
         Mode::Client { addr, write_all } => lesson6::client::run_client(addr.addr, write_all),
     })
 }

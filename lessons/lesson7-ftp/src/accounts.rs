@@ -280,10 +280,71 @@ pub fn check_user_name(name: &str) -> anyhow::Result<()> {
 }
 
 // ANCHOR: useradd
-/// `lesson7 useradd NAME`: adds a user to the users file, creating the file if need be.
+/// The quota of a user added without `--quota`.
+pub const DEFAULT_QUOTA: u64 = 100 << 20;
+
+/// What [`useradd`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Useradd {
+    /// A new user, with this quota.
+    Added { quota: u64 },
+    /// An existing user: whether the password changed, and the quota before and after if it did.
+    Changed {
+        password: bool,
+        quota: Option<(u64, u64)>,
+    },
+}
+
+/// `lesson7 useradd NAME`: adds a user to the users file, creating the file if need be, or
+/// changes an existing user's password, quota, or both.
 ///
-/// The file is written to a temporary name and renamed over the old one, so a crash in the middle
-/// leaves either the old file or the new one, never half of one.
+/// A new user needs a password; `quota` defaults to [`DEFAULT_QUOTA`]. For an existing user an
+/// empty `password` keeps the old one and `None` keeps the quota, and at least one must change.
+pub fn useradd(
+    users_file: &Path,
+    name: &str,
+    password: &str,
+    quota: Option<u64>,
+    cost: Cost,
+) -> anyhow::Result<Useradd> {
+    check_user_name(name)?;
+    let mut users = read_users_file(users_file)?;
+    let done = match users.get_mut(name) {
+        None => {
+            if password.is_empty() {
+                bail!("the password is empty");
+            }
+            let quota = quota.unwrap_or(DEFAULT_QUOTA);
+            let passwd = hash_password(password, cost)?;
+            users.insert(name.to_string(), Account { passwd, quota });
+            Useradd::Added { quota }
+        }
+        Some(account) => {
+            if password.is_empty() && quota.is_none() {
+                bail!(
+                    "`{name}` is already in {}, and nothing would change: give a new password \
+                     on stdin, or a new --quota",
+                    users_file.display()
+                );
+            }
+            if !password.is_empty() {
+                account.passwd = hash_password(password, cost)?;
+            }
+            let old_quota = account.quota;
+            if let Some(quota) = quota {
+                account.quota = quota;
+            }
+            Useradd::Changed {
+                password: !password.is_empty(),
+                quota: quota.map(|quota| (old_quota, quota)),
+            }
+        }
+    };
+    write_users_file(users_file, &users)?;
+    Ok(done)
+}
+
+/// Adds a new user to the users file, creating the file if need be; refuses a name already there.
 pub fn add_user(
     users_file: &Path,
     name: &str,
@@ -292,31 +353,30 @@ pub fn add_user(
     cost: Cost,
 ) -> anyhow::Result<()> {
     check_user_name(name)?;
-    if password.is_empty() {
-        bail!("the password is empty");
+    if read_users_file(users_file)?.contains_key(name) {
+        bail!("`{name}` is already in {}", users_file.display());
     }
-    let mut users: BTreeMap<String, Account> = match fs::read_to_string(users_file) {
+    useradd(users_file, name, password, Some(quota), cost).map(drop)
+}
+
+/// The entries of a users file, or none if there is no file yet.
+fn read_users_file(users_file: &Path) -> anyhow::Result<BTreeMap<String, Account>> {
+    match fs::read_to_string(users_file) {
         Ok(text) => serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a users file", users_file.display()))?,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-        Err(err) => {
-            return Err(err).context(format!("could not read {}", users_file.display()));
-        }
-    };
-    if users.contains_key(name) {
-        bail!(
-            "`{name}` is already in {}; remove the entry to add it again",
-            users_file.display()
-        );
+            .with_context(|| format!("{} is not a users file", users_file.display())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(err) => Err(err).context(format!("could not read {}", users_file.display())),
     }
-    let passwd = hash_password(password, cost)?;
-    users.insert(name.to_string(), Account { passwd, quota });
-    let text = serde_json::to_string_pretty(&users)? + "\n";
+}
+
+/// Writes the users file to a temporary name and renames it over the old one, so a crash in the
+/// middle leaves either the old file or the new one, never half of one.
+fn write_users_file(users_file: &Path, users: &BTreeMap<String, Account>) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(users)? + "\n";
     let temporary = users_file.with_extension("json.tmp");
     fs::write(&temporary, text)
         .and_then(|()| fs::rename(&temporary, users_file))
-        .with_context(|| format!("could not write {}", users_file.display()))?;
-    Ok(())
+        .with_context(|| format!("could not write {}", users_file.display()))
 }
 // ANCHOR_END: useradd
 
@@ -390,6 +450,52 @@ mod tests {
         assert_eq!(cost_of(&accounts.dummy_hash), Some(CHEAP));
         let again = add_user(&file, "alex", "other", 1, CHEAP).unwrap_err();
         assert!(again.to_string().contains("already in"), "{again}");
+    }
+
+    #[test]
+    fn useradd_on_an_existing_user_changes_what_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("users.json");
+        let added = useradd(&file, "alex", "first", None, CHEAP).unwrap();
+        assert_eq!(
+            added,
+            Useradd::Added {
+                quota: DEFAULT_QUOTA
+            }
+        );
+        let quota_only = useradd(&file, "alex", "", Some(1 << 30), CHEAP).unwrap();
+        let expected = Useradd::Changed {
+            password: false,
+            quota: Some((DEFAULT_QUOTA, 1 << 30)),
+        };
+        assert_eq!(quota_only, expected);
+        assert_eq!(
+            Accounts::load(&file)
+                .unwrap()
+                .verify("alex", "first")
+                .unwrap()
+                .quota,
+            1 << 30
+        );
+        let password_only = useradd(&file, "alex", "second", None, CHEAP).unwrap();
+        let expected = Useradd::Changed {
+            password: true,
+            quota: None,
+        };
+        assert_eq!(password_only, expected);
+        let accounts = Accounts::load(&file).unwrap();
+        assert!(accounts.verify("alex", "first").is_none());
+        assert_eq!(accounts.verify("alex", "second").unwrap().quota, 1 << 30);
+        let nothing = useradd(&file, "alex", "", None, CHEAP).unwrap_err();
+        assert!(
+            nothing.to_string().contains("nothing would change"),
+            "{nothing}"
+        );
+        let empty = useradd(&file, "bob", "", Some(1), CHEAP).unwrap_err();
+        assert!(
+            empty.to_string().contains("the password is empty"),
+            "{empty}"
+        );
     }
 
     #[test]

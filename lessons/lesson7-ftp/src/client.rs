@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use lesson4::client::{COMMAND_PROMPT, PASSWORD_PROMPT, USER_PROMPT};
 use md5::{Digest, Md5};
 use serde_json::Value;
+use socket_lab::demo::byte_count;
 use socket_lab::input::Input;
 
 use crate::accounts::human_size;
@@ -50,11 +51,23 @@ impl fmt::Display for ClientError {
 }
 
 impl std::error::Error for ClientError {
-    /// The io::Error underneath, so that `cli::run` can give its hint ("nothing is listening").
+    /// An `Io` error already shows the io::Error's text, so its source is the io::Error's own
+    /// source: an error chain that held both would print the same sentence twice.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ClientError::Io(err) => Some(err),
+            ClientError::Io(err) => err.source(),
             _ => None,
+        }
+    }
+}
+
+impl ClientError {
+    /// The error for a command's outcome: an `Io` error as the io::Error itself, so that
+    /// `cli::run` finds it and gives its hint ("nothing is listening").
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            ClientError::Io(err) => err.into(),
+            other => other.into(),
         }
     }
 }
@@ -263,14 +276,18 @@ fn file_name(path: &Path) -> Result<&str, ClientError> {
         })
 }
 
+/// What a get needs before its path to replace a local file of the same name.
+pub const FORCE: &str = "-f";
+
 // ANCHOR: interactive
 /// `lesson7 client`: the article's command loop, with the article's prompts (lesson 4's). Reads
 /// lines from `input` (stdin, typed or piped), prints to stdout, saves downloads into the current
 /// directory. The end of the input quits.
 pub fn interactive(addr: SocketAddr, mut input: Input<impl BufRead>) -> anyhow::Result<()> {
     use anyhow::Context;
-    let mut client =
-        Client::connect(addr).with_context(|| format!("could not connect to {addr}"))?;
+    let mut client = Client::connect(addr)
+        .map_err(ClientError::into_anyhow)
+        .with_context(|| format!("could not connect to {addr}"))?;
     loop {
         let Some(user) = input.prompt(USER_PROMPT)? else {
             return Ok(());
@@ -283,7 +300,7 @@ pub fn interactive(addr: SocketAddr, mut input: Input<impl BufRead>) -> anyhow::
             Err(ClientError::Refused(reply)) if reply.status == status::UNAUTHORIZED => {
                 println!("{}", reply.error_text());
             }
-            Err(err) => return Err(err).context("login failed"),
+            Err(err) => return Err(err.into_anyhow()).context("login failed"),
         }
     }
     println!("logged in; type help for the commands");
@@ -314,6 +331,12 @@ pub fn interactive(addr: SocketAddr, mut input: Input<impl BufRead>) -> anyhow::
 fn run_command(client: &mut Client, command: &str, argument: &str) -> Result<(), ClientError> {
     let path = || argument.to_string();
     match command {
+        // Without its argument the server would be asked about "" (the current directory).
+        "mkdir" | "rm" if argument.is_empty() => println!("usage: {command} PATH"),
+        "put" if argument.is_empty() => println!("usage: put FILE"),
+        "get" if argument.is_empty() || argument == FORCE => {
+            println!("usage: get PATH, or get {FORCE} PATH to replace a local file of that name")
+        }
         "help" | "?" => {
             let reply = client.call(&Request::Help)?;
             for row in reply.fields["commands"].as_array().into_iter().flatten() {
@@ -368,11 +391,25 @@ fn run_command(client: &mut Client, command: &str, argument: &str) -> Result<(),
             let done = done?;
             report_resume(&done);
             println!(
-                "put {}: {} bytes, md5 {} verified by the server",
-                done.path, done.size, done.md5
+                "put {}: {}, md5 {} verified by the server",
+                done.path,
+                byte_count(done.size),
+                done.md5
             );
         }
         "get" => {
+            let (force, argument) = match argument.strip_prefix(FORCE) {
+                Some(rest) if rest.starts_with(' ') => (true, rest.trim()),
+                _ => (false, argument),
+            };
+            let name = file_name(Path::new(argument))?;
+            if !force && Path::new(name).symlink_metadata().is_ok() {
+                let why = format!(
+                    "{name} already exists here and was left as it is; \
+                     get {FORCE} {argument} replaces it"
+                );
+                return Err(ClientError::Local(why));
+            }
             let mut bar = Progress::new();
             let done = client.get(argument, Path::new("."), &mut |done, all| {
                 bar.show(done, all)
@@ -381,8 +418,10 @@ fn run_command(client: &mut Client, command: &str, argument: &str) -> Result<(),
             let done = done?;
             report_resume(&done);
             println!(
-                "got {}: {} bytes, md5 {} verified",
-                argument, done.size, done.md5
+                "got {}: {}, md5 {} verified",
+                argument,
+                byte_count(done.size),
+                done.md5
             );
         }
         _ => println!("unknown command `{command}`; type help for the commands"),

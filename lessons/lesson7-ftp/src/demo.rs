@@ -21,7 +21,7 @@ const PASSWORD: &str = "alex3714";
 
 // ANCHOR: demo
 pub fn run() -> anyhow::Result<()> {
-    demo::title("Lesson 7: the complete FTP server (the article's homework)");
+    demo::title("Lesson 7: the complete FTP server (article section 三, completed)");
     let dir = tempfile::tempdir()?;
     let (users, root, local) = (
         dir.path().join("users.json"),

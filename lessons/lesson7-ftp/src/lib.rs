@@ -1,4 +1,4 @@
-//! Lesson 7: the complete multi-user FTP server, the homework the article builds toward.
+//! Lesson 7: the complete multi-user FTP server, completing the one the article starts in section 三.
 //!
 //! - [`protocol`]: the framed protocol, the one thing client and server share.
 //! - [`accounts`]: the users file, with salted argon2 password hashes and quotas.
@@ -37,10 +37,20 @@ pub fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
 }
 // ANCHOR_END: listen
 
-/// The sample users file: `alex` (password `alex3714`) and `bob` (`bob2016`).
+/// The sample users file: `alex` (password `alex3714`, quota 1 GiB) and `bob` (`bob2016`, 1 MiB).
 pub fn default_users() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("users.json")
 }
+
+/// The users, passwords and quotas of the sample users file. alex may store 1 GiB, enough for a
+/// file of a few hundred MB, where the progress bar and a resumed transfer are worth watching; bob
+/// may store 1 MiB, so that a quota refusal is easy to see. A unit test checks them against the file.
+pub const SAMPLE_LOGINS: [(&str, &str, u64); 2] =
+    [("alex", "alex3714", 1 << 30), ("bob", "bob2016", 1 << 20)];
+
+/// What the server's `--help` and its banner say about the sample users.
+pub const SAMPLE_USERS_TEXT: &str =
+    "sample users: alex (password alex3714, quota 1 GiB), bob (password bob2016, quota 1 MiB)";
 
 /// The default root of the homes, in the lesson's folder; git ignores it.
 pub fn default_root() -> PathBuf {
@@ -58,3 +68,22 @@ pub fn run_server(addr: SocketAddr, users: &Path, config: server::Config) -> any
     server::serve(&listener, accounts, config)
 }
 // ANCHOR_END: run_server
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_logins_are_those_of_the_sample_users_file() {
+        let accounts = accounts::Accounts::load(&default_users()).unwrap();
+        for (name, password, quota) in SAMPLE_LOGINS {
+            let account = accounts.verify(name, password).expect(name);
+            assert_eq!(account.quota, quota, "{name}");
+            let said = format!(
+                "{name} (password {password}, quota {})",
+                accounts::human_size(quota).replace(".0", "")
+            );
+            assert!(SAMPLE_USERS_TEXT.contains(&said), "{said}");
+        }
+    }
+}

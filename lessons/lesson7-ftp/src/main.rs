@@ -1,19 +1,19 @@
 //! `cargo run -p lesson7`: the demo; `-- server`, `-- client`, `-- useradd`, `-- bench`.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use lesson7::accounts::{self, Cost};
+use lesson7::accounts::{self, Cost, Useradd};
 use lesson7::server::Config;
-use socket_lab::cli::{self, AddrArg};
+use socket_lab::cli::{self, AddrArg, ConnectArg};
 use socket_lab::input::Input;
 
 mod demo;
 
-/// Lesson 7: the complete multi-user FTP server and client, the article's homework.
+/// Lesson 7: the complete multi-user FTP server and client, completing the article's (section 三).
 ///
 /// Without a mode, runs the demo: a server and a client in one process, narrated.
 #[derive(Parser)]
@@ -28,10 +28,13 @@ enum Mode {
     /// Run the narrated demo (the default)
     Demo,
     /// Serve the users of a users file, each in a home under the root
+    #[command(after_help = SERVER_AFTER_HELP)]
     Server(ServerArgs),
     /// Log in and type commands (help lists them); reads stdin, so it can be scripted
-    Client(AddrArg),
-    /// Add a user to a users file; reads the password from the first line of stdin
+    #[command(after_help = CLIENT_AFTER_HELP)]
+    Client(ConnectArg),
+    /// Add a user to a users file, or change a user's password or quota; reads the password from
+    /// the first line of stdin
     Useradd(UseraddArgs),
     /// Measure transfer rates against a plain socket copy and the simplest verified transfer
     Bench(lesson7::bench::Options),
@@ -41,7 +44,7 @@ enum Mode {
 struct ServerArgs {
     #[command(flatten)]
     addr: AddrArg,
-    /// The users file [default: users.json in the lesson's folder]
+    /// The users file [default: the sample users, users.json in the lesson's folder]
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
     /// The folder that holds the homes, one per user [default: homes/ in the lesson's folder]
@@ -84,20 +87,69 @@ struct ServerArgs {
 
 #[derive(Args)]
 struct UseraddArgs {
-    /// The new user's name (also the name of their home directory)
+    /// The user's name (also the name of their home directory)
     name: String,
-    /// The users file to add to; created if it does not exist
+    /// The users file to change; created if it does not exist
     #[arg(long, value_name = "FILE")]
     users: PathBuf,
-    /// How much the user may store, such as 500MiB or 2GiB
-    #[arg(long, value_name = "SIZE", default_value = "100MiB", value_parser = accounts::parse_size)]
-    quota: u64,
+    /// How much the user may store, such as 500MiB or 2GiB [default for a new user: 100MiB; an
+    /// existing user keeps theirs]
+    #[arg(long, value_name = "SIZE", value_parser = accounts::parse_size)]
+    quota: Option<u64>,
     /// argon2's memory cost in KiB (the default is OWASP's recommendation; tests use less)
     #[arg(long, value_name = "KIB", default_value_t = Cost::default().memory_kib)]
     memory_kib: u32,
     /// argon2's passes over that memory
     #[arg(long, value_name = "N", default_value_t = Cost::default().passes)]
     passes: u32,
+}
+
+/// What the server's help says after its options.
+const SERVER_AFTER_HELP: &str = "Without --users the server reads the lesson's users.json, whose \
+     sample users are alex (password alex3714, quota 1 GiB: room for a file of a few hundred MB) \
+     and bob (password bob2016, quota 1 MiB). `lesson7 useradd` adds users or changes them.";
+
+/// What the client's help says after its options.
+const CLIENT_AFTER_HELP: &str = "A server started without --users knows the sample users alex \
+     (password alex3714, quota 1 GiB) and bob (password bob2016, quota 1 MiB).";
+
+/// `lesson7 useradd`: reads the password, changes the file, says what changed.
+fn useradd(args: &UseraddArgs) -> anyhow::Result<()> {
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        eprint!(
+            "password for {} (it shows as you type; empty keeps an existing user's): ",
+            args.name
+        );
+    }
+    let mut password = String::new();
+    stdin.lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let cost = Cost {
+        memory_kib: args.memory_kib,
+        passes: args.passes,
+    };
+    let (name, file) = (&args.name, args.users.display());
+    match accounts::useradd(&args.users, name, password, args.quota, cost)? {
+        Useradd::Added { quota } => {
+            println!(
+                "added {name} to {file}, quota {}",
+                accounts::human_size(quota)
+            );
+        }
+        Useradd::Changed { password, quota } => {
+            let mut changes = Vec::new();
+            if password {
+                changes.push("new password".to_string());
+            }
+            if let Some((old, new)) = quota {
+                let (old, new) = (accounts::human_size(old), accounts::human_size(new));
+                changes.push(format!("quota {old} -> {new}"));
+            }
+            println!("updated {name} in {file}: {}", changes.join("; "));
+        }
+    }
+    Ok(())
 }
 
 fn seconds(text: &str) -> Result<Duration, String> {
@@ -112,6 +164,9 @@ fn main() -> ExitCode {
     cli::run("lesson7", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
         Mode::Server(args) => {
+            if args.users.is_none() {
+                println!("{}", lesson7::SAMPLE_USERS_TEXT);
+            }
             let users = args.users.unwrap_or_else(lesson7::default_users);
             let mut config = Config::new(args.root.unwrap_or_else(lesson7::default_root));
             config.max_clients = args.max_clients;
@@ -126,19 +181,8 @@ fn main() -> ExitCode {
             config.login_delay = args.login_delay;
             lesson7::run_server(args.addr.addr, &users, config)
         }
-        Mode::Client(AddrArg { addr }) => lesson7::client::interactive(addr, Input::stdin()),
-        Mode::Useradd(args) => {
-            let mut password = String::new();
-            io::stdin().lock().read_line(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let cost = Cost {
-                memory_kib: args.memory_kib,
-                passes: args.passes,
-            };
-            accounts::add_user(&args.users, &args.name, password, args.quota, cost)?;
-            println!("added {} to {}", args.name, args.users.display());
-            Ok(())
-        }
+        Mode::Client(ConnectArg { addr }) => lesson7::client::interactive(addr, Input::stdin()),
+        Mode::Useradd(args) => useradd(&args),
         Mode::Bench(options) => lesson7::bench::run(&options),
     })
 }

@@ -48,7 +48,7 @@ impl Site {
             fs::write(path, content).expect("a file in a home");
         }
         fs::create_dir_all(root.path().join("alex/docs/2024")).expect("a directory");
-        std::os::unix::fs::symlink("docs/report.txt", root.path().join("alex/report-link"))
+        socket_lab::links::symlink("docs/report.txt", root.path().join("alex/report-link"))
             .expect("a symbolic link");
         let users = Users::load(Path::new(lesson4::SAMPLE_USERS)).expect("lesson 4's users");
         let ftp = Arc::new(FtpServer::new(users, root.path().to_path_buf()).with_log(|_| {}));

@@ -91,7 +91,7 @@ struct Interrupting<W> {
 impl<W: Write> Write for Interrupting<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.calls += 1;
-        if self.calls % 3 == 0 {
+        if self.calls.is_multiple_of(3) {
             return Err(ErrorKind::Interrupted.into());
         }
         let len = buf.len().min(1000);

@@ -1,4 +1,4 @@
-//! Lesson 1, exercise `echo`: a plausible wrong answer, which the tests catch.
+//! Lesson 1, exercise `echo`, planted mistake 1: it sends back the whole buffer.
 //!
 //! It sends back the whole buffer instead of the bytes that arrived. In Python, `recv` returns
 //! a new object holding exactly what arrived; in Rust, `read` fills part of a buffer you own and
