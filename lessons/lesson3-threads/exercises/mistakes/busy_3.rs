@@ -1,9 +1,8 @@
-//! Lesson 3, exercise `busy`: a plausible wrong answer, which the tests catch.
+//! Lesson 3, exercise `busy`, planted mistake 3: one place too many.
 //!
-//! It counts right, and it gives a place back after `handle` returns. But a handler that panics
-//! never returns: the panic unwinds its thread, skipping every line after `handle`, and the
-//! place is never given back. After three panics, every client is told "busy", forever. Clients
-//! that come and go politely never show it, which is why it is easy to miss.
+//! It counts the clients being served and gives each place back however the handler ends, but
+//! it compares with `>` where `>=` is needed: with 3 clients served, the count is not above 3,
+//! and a fourth is welcomed.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -27,7 +26,8 @@ pub fn serve_at_most(listener: &TcpListener, max_clients: usize, handler: Arc<im
                 continue;
             }
         };
-        if served.load(Ordering::SeqCst) >= max_clients {
+        // The mistake: with `max_clients` served, the fourth still finds a place.
+        if served.load(Ordering::SeqCst) > max_clients {
             let _ = request.write_all(BUSY.as_bytes());
             continue;
         }
@@ -38,14 +38,22 @@ pub fn serve_at_most(listener: &TcpListener, max_clients: usize, handler: Arc<im
         let served = Arc::clone(&served);
         let handler = Arc::clone(&handler);
         let spawned = thread::Builder::new().spawn(move || {
+            // Given back on every way out of the thread, a panic's unwinding included.
+            let _place = Place(served);
             if let Err(err) = handler.handle(request, client_address) {
                 eprintln!("connection with {client_address} failed: {err}");
             }
-            // The mistake: this line is never reached when `handle` panics.
-            served.fetch_sub(1, Ordering::SeqCst);
         });
         if let Err(err) = spawned {
             eprintln!("no thread for {client_address}: {err}");
         }
+    }
+}
+
+struct Place(Arc<AtomicUsize>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -1,4 +1,4 @@
-//! Lesson 3, exercise `ask_all`: a plausible wrong answer, which the tests catch.
+//! Lesson 3, exercise `ask_all`, planted mistake 1: each thread joined before the next starts.
 //!
 //! It starts a thread for each server, and then at once waits for that thread with `join`,
 //! before it starts the next one. `join` waits until the thread has finished, that is until the

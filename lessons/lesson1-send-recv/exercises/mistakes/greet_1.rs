@@ -1,4 +1,4 @@
-//! Lesson 1, exercise `greet`: a plausible wrong answer, which the tests catch.
+//! Lesson 1, exercise `greet`, planted mistake 1: the server's address.
 //!
 //! It asks the connection for an address, but `local_addr` is the address of this end, the
 //! server's. The client's end is `peer_addr`, or the address `accept` returned beside it.

@@ -1,4 +1,4 @@
-//! Lesson 2, exercise `lossy`: a plausible wrong answer, which the tests catch.
+//! Lesson 2, exercise `lossy`, planted mistake 1: every error taken for a cut character.
 //!
 //! It treats every error as a cut character: whatever follows the valid bytes waits for the next
 //! piece, and `finish` decodes what is left lossily. But `error_len()` says when the bytes are

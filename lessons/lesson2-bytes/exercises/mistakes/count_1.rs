@@ -1,4 +1,4 @@
-//! Lesson 2, exercise `count`: a plausible wrong answer, which the tests catch.
+//! Lesson 2, exercise `count`, planted mistake 1: each read decoded on its own.
 //!
 //! It decodes each read on its own, lossily, and counts the characters of the text it gets. A
 //! line sent all at once arrives in one read and is counted right. A line that arrives a byte at

@@ -1,4 +1,4 @@
-//! Lesson 1, exercise `fetch`: a plausible wrong answer, which the tests catch.
+//! Lesson 1, exercise `fetch`, planted mistake 1: one read.
 //!
 //! It reads once, as the article's client does when it waits for a status code: one
 //! `recv(1024)`, trusted to hold the whole reply. A read returns what has arrived so far, at most
