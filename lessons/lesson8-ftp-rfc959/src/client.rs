@@ -49,6 +49,18 @@ impl Client {
         self.read_reply()
     }
 
+    /// Sends bytes exactly as given, and reads the reply: for the lines no well-behaved client
+    /// sends, which tests send on purpose.
+    pub fn send_raw(&mut self, bytes: &[u8]) -> io::Result<Reply> {
+        self.writer.write_all(bytes)?;
+        self.read_reply()
+    }
+
+    /// The control connection, for tests that need its addresses or want to cut it.
+    pub fn stream(&self) -> &TcpStream {
+        &self.writer
+    }
+
     /// Reads a reply: one line `CODE text`, or `CODE-text` and more lines up to `CODE text`.
     pub fn read_reply(&mut self) -> io::Result<Reply> {
         let first = self.read_line()?;
