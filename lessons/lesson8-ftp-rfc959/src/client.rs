@@ -190,7 +190,7 @@ pub fn interactive<R: BufRead>(addr: SocketAddr, mut input: Input<R>) -> anyhow:
         let done = match word {
             "" => Ok(()),
             "ls" => client
-                .fetch(&format!("LIST {rest}").trim_end().to_string())
+                .fetch(format!("LIST {rest}").trim_end())
                 .map(|bytes| print!("{}", String::from_utf8_lossy(&bytes))),
             "get" => client.fetch(&format!("RETR {rest}")).and_then(|bytes| {
                 let name = Path::new(rest)
