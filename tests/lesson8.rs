@@ -313,13 +313,17 @@ fn curl_lists_uploads_downloads_resumes_both_ways_and_creates_dirs() {
         data,
         "step 7"
     );
+    let last = site
+        .server
+        .wait_for_line("STOR \"c.bin\" -> 226", LINE_TIMEOUT);
+    assert!(last.is_ok(), "step 8. {last:?}");
     assert!(
         !site
             .server
             .stdout_lines()
             .iter()
             .any(|line| line.contains("PASS") && line.contains(PASSWORD)),
-        "step 8. the log shows a password"
+        "step 9. the log shows a password"
     );
 }
 
@@ -395,12 +399,16 @@ fn commands_before_login_are_refused_and_the_password_is_never_logged() {
     client.command("USER alex").unwrap();
     assert_eq!(client.command("PASS alex3714").unwrap().code, 230, "step 6");
     site.still_serves("step 7");
+    let last = site
+        .server
+        .wait_for_line("RETR \"alive.txt\" -> 226", LINE_TIMEOUT);
+    assert!(last.is_ok(), "step 8. {last:?}");
     let log = site.server.stdout_lines().join("\n");
     assert!(
         log.contains("PASS ****") && !log.contains("alex3714\""),
-        "step 8. {log}"
+        "step 9. {log}"
     );
-    assert!(!log.contains("PASS \"wrong\""), "step 9. {log}");
+    assert!(!log.contains("PASS \"wrong\""), "step 10. {log}");
 }
 
 /// A data connection from another address than the client's (127.0.0.2: all of 127.0.0.0/8 is
@@ -429,11 +437,10 @@ fn a_data_connection_from_another_address_gets_nothing() {
     let mut stolen = Vec::new();
     let _ = stranger.read_to_end(&mut stolen);
     assert!(stolen.is_empty(), "step 4. the stranger read {stolen:?}");
-    let log = site.server.stdout_lines().join("\n");
-    assert!(
-        log.contains("refused a data connection from 127.0.0.2"),
-        "step 5. {log}"
-    );
+    let refused = site
+        .server
+        .wait_for_line("refused a data connection from 127.0.0.2", LINE_TIMEOUT);
+    assert!(refused.is_ok(), "step 5. {refused:?}");
     site.still_serves("step 6");
 }
 
