@@ -162,6 +162,7 @@ pub fn build_code(
         failed_tests: Vec::new(),
         tests_run: 0,
         excerpt: format!("could not run cargo: {err}"),
+        start_failure: None,
     })?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let binary = output.status.success().then(|| {

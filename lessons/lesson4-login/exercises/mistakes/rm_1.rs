@@ -1,4 +1,4 @@
-//! Lesson 4, exercise `rm`: a plausible wrong answer, which the tests catch.
+//! Lesson 4, exercise `rm`, planted mistake 1: a refusal is never sent.
 //!
 //! It removes the right files, and only inside the home. But it answers only when it succeeds:
 //! for a path it will not use, it sends nothing, and the client waits for a reply that never

@@ -1,4 +1,4 @@
-//! Lesson 5, exercise `receive`: a plausible wrong answer, which the tests catch.
+//! Lesson 5, exercise `receive`, planted mistake 1: one read for the whole file.
 //!
 //! It makes room for the whole file and reads once, trusting one `recv` to hold the whole file.
 //! A read returns what has arrived: a small file sent in one write is all there, so trying it by

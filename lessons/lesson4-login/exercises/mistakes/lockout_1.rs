@@ -1,4 +1,4 @@
-//! Lesson 4, exercise `lockout`: a plausible wrong answer, which the tests catch.
+//! Lesson 4, exercise `lockout`, planted mistake 1: a count per connection.
 //!
 //! It counts each user's wrong passwords right, but in a map made by `log_in`, which every
 //! connection runs for itself. Three wrong passwords on one connection lock the user out, on that
