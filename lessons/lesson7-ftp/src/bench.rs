@@ -1,17 +1,20 @@
 //! `lesson7 bench`: how fast a verified transfer goes, measured side by side in one run.
 //!
-//! Four references and three lesson 7 transfers, all over loopback in this one process:
+//! Three references and three lesson 7 transfers, all over loopback in this one process:
 //!
 //! 1. a plain socket copy: bytes from memory to a socket, read and dropped on the other side;
-//! 2. md5 alone, over the same file;
+//! 2. md5 alone, over the same file: the limit, since both ends of a verified transfer hash every
+//!    byte, each on its own core at best;
 //! 3. the baseline: the least a verified transfer must do, in the simplest code, with no
 //!    protocol: read the file, hash, send; receive, hash, write the file;
 //! 4. lesson 7's put, get, and a put resumed half way (which hashes the first half on both
 //!    sides without sending it);
 //! 5. many sessions at once, each putting and getting a small file.
 //!
-//! Rates are compared with the baseline measured in the same run, because the machine may be
-//! busy with something else: a ratio survives that, an absolute number does not.
+//! The first four take turns, round after round ([`socket_lab::bench`]), and each ratio is taken
+//! within a round, because the machine may be busy with something else: a ratio between runs
+//! seconds apart survives that, an absolute number does not. The process's CPU time says how many
+//! cores the two ends of each transfer kept busy.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -172,7 +175,9 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         BLOCK / 1024,
     );
     samples.print(&title, &table);
-    println!("target: put, get and the resumed put at 0.90x of the baseline or more, in the median");
+    println!(
+        "target: put, get and the resumed put at 0.90x of the baseline or more, in the median"
+    );
 
     let many = many_sessions(addr, dir.path(), options.sessions, options.session_size)?;
     println!();
