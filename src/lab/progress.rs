@@ -21,6 +21,9 @@ pub const PROGRESS_ENV: &str = "SOCKET_LAB_PROGRESS";
 /// Where the progress is kept, under the workspace's root.
 pub const PROGRESS_FILE: &str = ".socket-lab/progress.json";
 
+/// Where it was kept before, and `cargo clean` lost it.
+const OLD_PROGRESS_FILE: &str = "target/socket-lab/progress.json";
+
 /// What the last check of one exercise found.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Record {
@@ -47,15 +50,31 @@ pub struct Progress {
 impl Progress {
     /// Reads the progress kept in the workspace at `root`. A missing or unreadable file means no
     /// exercise was checked yet: the file is a convenience, not the student's work.
+    ///
+    /// Earlier versions of the kit kept it in `target/socket-lab/progress.json`; that file is read
+    /// when there is no other yet, and the next check saves it in the new place.
     pub fn load(root: &Path) -> Progress {
-        let path = std::env::var_os(PROGRESS_ENV)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join(PROGRESS_FILE));
-        let records = fs::read(&path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
-        Progress { path, records }
+        Progress::load_from(std::env::var_os(PROGRESS_ENV).map(PathBuf::from), root)
+    }
+
+    /// The progress in `chosen` if given, else the workspace's at `root`.
+    fn load_from(chosen: Option<PathBuf>, root: &Path) -> Progress {
+        let read = |path: &Path| -> Option<BTreeMap<String, Record>> {
+            serde_json::from_slice(&fs::read(path).ok()?).ok()
+        };
+        match chosen {
+            Some(path) => {
+                let records = read(&path).unwrap_or_default();
+                Progress { path, records }
+            }
+            None => {
+                let path = root.join(PROGRESS_FILE);
+                let records = read(&path)
+                    .or_else(|| read(&root.join(OLD_PROGRESS_FILE)))
+                    .unwrap_or_default();
+                Progress { path, records }
+            }
+        }
     }
 
     /// Records the verdict on `file` as it is now, and saves.
@@ -160,9 +179,29 @@ mod tests {
     }
 
     #[test]
+    fn the_progress_kept_under_target_by_earlier_versions_is_carried_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(OLD_PROGRESS_FILE);
+        fs::create_dir_all(old.parent().unwrap()).unwrap();
+        fs::write(
+            &old,
+            r#"{"lesson1/echo": {"passed": true, "md5": "d41d8cd98f00b204e9800998ecf8427e"}}"#,
+        )
+        .unwrap();
+        let mut progress = Progress::load_from(None, dir.path());
+        assert_eq!(progress.status("lesson1/echo", Some(b"")), Status::Passed);
+        progress.record("lesson1/greet", b"", false).unwrap();
+        let saved = fs::read_to_string(dir.path().join(PROGRESS_FILE)).unwrap();
+        assert!(
+            saved.contains("lesson1/echo") && saved.contains("lesson1/greet"),
+            "{saved}"
+        );
+    }
+
+    #[test]
     fn a_failed_check_of_an_untouched_starter_is_not_started_rather_than_failed() {
         let dir = tempfile::tempdir().unwrap();
-        let mut progress = Progress::load(dir.path());
+        let mut progress = Progress::load_from(None, dir.path());
         assert_eq!(progress.path, dir.path().join(".socket-lab/progress.json"));
         let starter = b"fn echo() { todo!() }";
         progress.record("lesson1/echo", starter, false).unwrap();
