@@ -269,12 +269,12 @@ fn without_plans(text: &str) -> String {
                 ends_at = None;
             }
         }
-        if ends_at.is_none() {
-            if let Some(plan) = PLANS.iter().find(|plan| line.starts_with(**plan)) {
-                ends_at = Some(if plan.starts_with('#') { "## " } else { "" });
-                kept.push("");
-                continue;
-            }
+        if ends_at.is_none()
+            && let Some(plan) = PLANS.iter().find(|plan| line.starts_with(**plan))
+        {
+            ends_at = Some(if plan.starts_with('#') { "## " } else { "" });
+            kept.push("");
+            continue;
         }
         kept.push(if ends_at.is_some() { "" } else { line });
     }
