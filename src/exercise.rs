@@ -123,6 +123,34 @@ pub fn start_server(serve: impl FnOnce(TcpListener) + Send + 'static) -> Server 
     }
 }
 
+/// Starts the server under test like [`start_server`], once `before` has run with its address,
+/// and returns what `before` returned: clients that `before` connects wait, handshake done, in
+/// the listen backlog, and the server finds them all there at once, a burst that no timing of
+/// the machine spreads out. In teacher mode the command is started first (it must be listening
+/// before anyone can connect), and the burst comes as fast as `before` connects.
+pub fn start_server_after<T>(
+    before: impl FnOnce(SocketAddr) -> T,
+    serve: impl FnOnce(TcpListener) + Send + 'static,
+) -> (Server, T) {
+    if let Ok(command_line) = env::var(SERVER_COMMAND_ENV) {
+        let server = start_command(&command_line);
+        let made = before(server.addr());
+        return (server, made);
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on 127.0.0.1");
+    let addr = listener.local_addr().expect("the listener's address");
+    let made = before(addr);
+    thread::Builder::new()
+        .name("server".into())
+        .spawn(move || serve(listener))
+        .expect("start the server's thread");
+    let server = Server {
+        addr,
+        process: None,
+    };
+    (server, made)
+}
+
 /// Starts `serve` in this process, in teacher mode too: for the tests in `mod rust_only`.
 ///
 /// Panics in teacher mode, where such a test would check the reference solution instead of the
@@ -271,32 +299,37 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
 /// Accepts one connection on the kit's listener (the client under test connecting), bounded and
 /// with `TCP_NODELAY`, like [`connect`]'s; None if no client came within [`CLIENT_TIMEOUT`].
 pub fn accept_one(listener: &TcpListener) -> Option<TcpStream> {
+    // Non-blocking only while it waits, so that the wait has an end.
     listener
         .set_nonblocking(true)
         .expect("make the listener non-blocking");
     let deadline = std::time::Instant::now() + CLIENT_TIMEOUT;
-    loop {
+    let accepted = loop {
         match listener.accept() {
-            Ok((stream, _)) => {
-                stream
-                    .set_nonblocking(false)
-                    .expect("make the connection blocking");
-                bound(&stream);
-                stream
-                    .set_nodelay(true)
-                    .expect("set TCP_NODELAY on the socket");
-                return Some(stream);
-            }
+            Ok((stream, _)) => break Some(stream),
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                 if std::time::Instant::now() >= deadline {
-                    return None;
+                    break None;
                 }
                 thread::sleep(Duration::from_millis(5));
             }
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
+            Err(_) => break None,
         }
-    }
+    };
+    listener
+        .set_nonblocking(false)
+        .expect("make the listener blocking again");
+    let stream = accepted?;
+    // On some systems an accepted socket inherits the listener's non-blocking mode.
+    stream
+        .set_nonblocking(false)
+        .expect("make the connection blocking");
+    bound(&stream);
+    stream
+        .set_nodelay(true)
+        .expect("set TCP_NODELAY on the socket");
+    Some(stream)
 }
 
 /// How the kit's side writes bytes to the code under test: see [`send`].
@@ -569,7 +602,7 @@ impl Steps {
             self.failed(
                 step,
                 err,
-                "the connection was gone before the client closed it",
+                format!("the connection was gone: {} had closed it", self.peer),
             );
         }
         self.did(step);
@@ -936,6 +969,30 @@ mod tests {
         // Reads may end earlier than a piece (never here on loopback), but never take two.
         assert!(reads.iter().all(|read| read.len() <= 2), "{reads:?}");
         assert_eq!(reads.concat(), b"hello");
+    }
+
+    #[test]
+    fn a_write_to_a_client_that_left_is_the_failed_step() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = thread::spawn(move || drop(TcpStream::connect(addr).unwrap()));
+        let mut steps = Steps::new();
+        let mut conn = steps.accept(&listener);
+        client.join().unwrap();
+        // The first write after the client's close may go through; the reset it causes makes a
+        // later one fail.
+        let failure = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for _ in 0..50 {
+                steps.send(&mut conn, b"hello", Pace::Whole, "b\"hello\"");
+                thread::sleep(Duration::from_millis(10));
+            }
+        }))
+        .expect_err("writing to a closed connection fails");
+        let message = failure.downcast_ref::<String>().unwrap();
+        assert!(
+            message.contains("failed: the client closed the connection before all of it was sent\n  1. accept the client's connection\n"),
+            "{message}"
+        );
     }
 
     #[test]

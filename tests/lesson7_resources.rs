@@ -100,8 +100,12 @@ fn an_accept_loop_out_of_file_descriptors_backs_off_and_keeps_serving() {
     common::wait_for_stderr(&mut server, "accept failed");
     // 3. While accept keeps failing, the server uses a small share of a core.
     let share = server_stats::cpu_share(server.pid(), || thread::sleep(Duration::from_secs(3)));
+    eprintln!(
+        "CPU while accept kept failing: {:.1}% of a core",
+        share * 100.0
+    );
     assert!(
-        share < 0.2,
+        share < 0.1,
         "step 3: {:.0}% of a core while accept failed",
         share * 100.0
     );

@@ -46,8 +46,12 @@ fn an_accept_loop_out_of_file_descriptors_backs_off_and_keeps_serving() {
     // 3. While the failures go on, the server uses a small share of one core (a loop that
     //    retries at once uses all of it).
     let share = server_stats::cpu_share(server.pid(), || thread::sleep(Duration::from_secs(3)));
+    eprintln!(
+        "CPU while accept kept failing: {:.1}% of a core",
+        share * 100.0
+    );
     assert!(
-        share < 0.2,
+        share < 0.1,
         "step 3: the server used {:.0}% of a core while accept kept failing",
         share * 100.0
     );

@@ -7,7 +7,7 @@
 //! for the second solution, `mistake1`, `mistake2`, ... for the planted mistakes (`mistake` for
 //! the one mistake of an exercise that lists none in its metadata).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use socket_lab::exercise::{CLIENT_COMMAND_ENV, COMMAND_DIR_ENV, RUST_ONLY, SERVER_COMMAND_ENV};
@@ -139,6 +139,72 @@ pub fn run_code(root: &Path, set: &ExerciseSet, exercise: &Exercise, code: Code)
         .env_remove(SERVER_COMMAND_ENV)
         .env_remove(CLIENT_COMMAND_ENV);
     run_command(command)
+}
+
+/// Builds the tests of `exercise` on one file, without running them: the test binary, or the
+/// outcome of a build that failed. With [`run_built`], this is [`run_code`] in two steps, so that
+/// `verify` can build one variant after another (Cargo builds one at a time) and then run the
+/// binaries side by side.
+pub fn build_code(
+    root: &Path,
+    set: &ExerciseSet,
+    exercise: &Exercise,
+    code: Code,
+) -> Result<PathBuf, Outcome> {
+    let mut command = test_command(root, set, exercise);
+    command.args(code.feature_args(exercise)).args([
+        "--no-run",
+        "--message-format",
+        "json-render-diagnostics",
+    ]);
+    let output = command.output().map_err(|err| Outcome {
+        verdict: Verdict::DidNotCompile,
+        failed_tests: Vec::new(),
+        tests_run: 0,
+        excerpt: format!("could not run cargo: {err}"),
+        start_failure: None,
+    })?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let binary = output.status.success().then(|| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Artifact>(line).ok())
+            .find(|artifact| {
+                artifact.target.name == exercise.name
+                    && artifact.target.kind.iter().any(|kind| kind == "test")
+            })
+            .and_then(|artifact| artifact.executable)
+    });
+    match binary.flatten() {
+        Some(binary) => Ok(binary),
+        // No "running" line on stdout: read_outcome takes it for a build that failed.
+        None => Err(read_outcome(false, "", &stderr)),
+    }
+}
+
+/// Runs a test binary that [`build_code`] built, as `cargo test` would: in the package's
+/// directory, on the Rust code it was built with.
+pub fn run_built(set: &ExerciseSet, binary: &Path) -> Outcome {
+    let mut command = Command::new(binary);
+    command
+        .current_dir(&set.dir)
+        .env("RUST_BACKTRACE", "0")
+        .env_remove(SERVER_COMMAND_ENV)
+        .env_remove(CLIENT_COMMAND_ENV);
+    run_command(command)
+}
+
+/// The part of a line of `cargo --message-format json` that names a built test binary.
+#[derive(serde::Deserialize)]
+struct Artifact {
+    target: ArtifactTarget,
+    executable: Option<PathBuf>,
+}
+
+#[derive(serde::Deserialize)]
+struct ArtifactTarget {
+    name: String,
+    kind: Vec<String>,
 }
 
 /// `cargo test` of one exercise's test target, before the choice of what it tests.

@@ -39,49 +39,40 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
             count += 1;
             let key = format!("{}/{}", lesson.name, exercise.name);
             print!("{key:<width$}");
-            let mut codes = vec![(Code::Starter, 10), (Code::Solution, 10)];
+            let _ = std::io::stdout().flush();
+            let mut codes = vec![Code::Starter, Code::Solution];
             if exercise.single_mistake() {
                 single_mistake.push(key.clone());
             } else {
-                codes.push((Code::SecondSolution, 12));
-            }
-            for (code, cell_width) in codes {
-                let outcome = run_one(catalog, set, exercise, code);
-                let (cell, problem) = judge(&outcome, code != Code::Starter);
-                print!("{cell:<cell_width$}");
-                if let Some(problem) = problem {
-                    problems.push(described(
-                        &key,
-                        &code_name(catalog, set, exercise, code),
-                        problem,
-                        &outcome,
-                    ));
-                }
-            }
-            if exercise.single_mistake() {
-                print!("{:<12}", "-");
+                codes.push(Code::SecondSolution);
             }
             let planted = exercise.mistakes.len().max(1);
+            codes.extend((1..=planted).map(Code::Mistake));
+            let outcomes = run_all(catalog, set, exercise, &codes);
             let mut sound = 0;
-            for number in 1..=planted {
-                let code = Code::Mistake(number);
-                let outcome = run_one(catalog, set, exercise, code);
-                let name = code_name(catalog, set, exercise, code);
-                let problem = match judge(&outcome, false) {
-                    (_, Some(problem)) => Some(problem.to_string()),
-                    (_, None) => exercise.mistakes.get(number - 1).and_then(|mistake| {
-                        let shown = outcome.excerpt.to_lowercase();
-                        (!shown.contains(&mistake.symptom.to_lowercase())).then(|| {
-                            format!(
-                                "fails, but the message shown does not name its symptom {:?}",
-                                mistake.symptom
-                            )
-                        })
-                    }),
-                };
+            for (&code, outcome) in codes.iter().zip(&outcomes) {
+                let should_pass = matches!(code, Code::Solution | Code::SecondSolution);
+                let (cell, problem) = judge(outcome, should_pass);
+                let problem = problem
+                    .map(str::to_string)
+                    .or_else(|| unnamed_symptom(exercise, code, outcome));
+                match code {
+                    Code::Starter | Code::Solution => print!("{cell:<10}"),
+                    Code::SecondSolution => print!("{cell:<12}"),
+                    Code::Mistake(_) => {}
+                }
+                if code == Code::Solution && exercise.single_mistake() {
+                    print!("{:<12}", "-");
+                }
                 match problem {
-                    Some(problem) => problems.push(described(&key, &name, &problem, &outcome)),
-                    None => sound += 1,
+                    Some(problem) => problems.push(described(
+                        &key,
+                        &code_name(catalog, set, exercise, code),
+                        &problem,
+                        outcome,
+                    )),
+                    None if matches!(code, Code::Mistake(_)) => sound += 1,
+                    None => {}
                 }
             }
             println!("{sound} of {planted} fail as they should");
@@ -108,9 +99,61 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
     Ok(false)
 }
 
-fn run_one(catalog: &Catalog, set: &ExerciseSet, exercise: &Exercise, code: Code) -> Outcome {
-    let _ = std::io::stdout().flush();
-    runner::run_code(&catalog.workspace_root, set, exercise, code)
+/// How many test binaries run at once. Most of a mistake's run is spent waiting, for a timeout
+/// or for a peer, so a few side by side save time even on a small machine; more would make the
+/// runs compete for the CPU.
+const RUNS_AT_ONCE: usize = 3;
+
+/// Builds the exercise's tests for each of `codes`, one after the other (Cargo builds one at a
+/// time), then runs the test binaries, [`RUNS_AT_ONCE`] at a time; the outcomes in order.
+fn run_all(
+    catalog: &Catalog,
+    set: &ExerciseSet,
+    exercise: &Exercise,
+    codes: &[Code],
+) -> Vec<Outcome> {
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(codes.len());
+    let mut binaries = Vec::new();
+    for (index, &code) in codes.iter().enumerate() {
+        match runner::build_code(&catalog.workspace_root, set, exercise, code) {
+            Ok(binary) => {
+                outcomes.push(None);
+                binaries.push((index, binary));
+            }
+            Err(failed) => outcomes.push(Some(failed)),
+        }
+    }
+    for batch in binaries.chunks(RUNS_AT_ONCE) {
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = batch
+                .iter()
+                .map(|(index, binary)| (*index, scope.spawn(|| runner::run_built(set, binary))))
+                .collect();
+            for (index, run) in runs {
+                outcomes[index] = Some(run.join().expect("a run does not panic"));
+            }
+        });
+    }
+    outcomes
+        .into_iter()
+        .map(|outcome| outcome.expect("every file is built, or its build failed"))
+        .collect()
+}
+
+/// The problem with a planted mistake that fails, but whose failure message, as the checker
+/// shows it, does not contain the symptom its metadata names.
+fn unnamed_symptom(exercise: &Exercise, code: Code, outcome: &Outcome) -> Option<String> {
+    let Code::Mistake(number) = code else {
+        return None;
+    };
+    let mistake = exercise.mistakes.get(number - 1)?;
+    let shown = outcome.excerpt.to_lowercase();
+    (!shown.contains(&mistake.symptom.to_lowercase())).then(|| {
+        format!(
+            "fails, but the message shown does not name its symptom {:?}",
+            mistake.symptom
+        )
+    })
 }
 
 /// A problem with one run, and what the run printed.

@@ -111,7 +111,7 @@ pub fn workspace_root() -> PathBuf {
 /// Replaces what legitimately changes between runs (ports, measured times and rates) with
 /// placeholders, so that two runs of a demo compare equal when they tell the same story.
 pub fn normalize(text: &str) -> String {
-    static RULES: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
+    static RULES: OnceLock<[(Regex, &str); 4]> = OnceLock::new();
     static ADDR: OnceLock<Regex> = OnceLock::new();
     let addr = ADDR.get_or_init(|| Regex::new(r"(127\.0\.0\.1|\[::1\]|localhost):(\d+)").unwrap());
     let rules = RULES.get_or_init(|| {
@@ -119,6 +119,8 @@ pub fn normalize(text: &str) -> String {
             (r"\b\d+(\.\d+)?\s?(ns|µs|us|ms|s|min)\b", "TIME"),
             (r"\b\d+(\.\d+)?\s?([KMG]i?B/s|[kMG] md5/s)", "RATE"),
             (r"\b\d+(\.\d+)?x\b", "RATIOx"),
+            // Lesson 8: the port of a passive data connection, in an EPSV reply.
+            (r"\(\|\|\|\d+\|\)", "(|||PORT|)"),
         ]
         .map(|(pattern, replacement)| (Regex::new(pattern).unwrap(), replacement))
     });

@@ -7,8 +7,9 @@
 //! taken is told `busy, try again later\n` at once, and its connection is closed: it costs no
 //! thread, and does not wait without knowing why.
 //!
-//! A place is given back when the handler is done with its client, however it ends: with Ok,
-//! with an error, or with a panic. The tests serve at most 3 clients, with a handler made of the
+//! However the clients come, one after the other or many at once, no more than `max_clients`
+//! are ever welcomed and not yet done with. A place is given back when the handler is done with
+//! its client, however it ends: with Ok, with an error, or with a panic. The tests serve at most 3 clients, with a handler made of the
 //! lesson's pieces: it reads one message, answers `received "MESSAGE"`, and panics on `panic`.
 //!
 //! Check your work from the repository's root folder: `cargo run -- check lesson3`.

@@ -9,11 +9,14 @@
 //! - A user whose password was wrong [`MAX_WRONG_PASSWORDS`] times in a row is locked out: the
 //!   third wrong password is answered [`LOCKED_OUT`] instead of lesson 4's `WRONG_PASSWORD`, and
 //!   from then on the user's name is answered `LOCKED_OUT` too, on every connection, until the
-//!   server restarts. The right password no longer helps: it cannot even be sent.
+//!   server restarts. The right password no longer helps: it cannot even be sent, and on a
+//!   connection that gave the name before the lockout, it is answered `LOCKED_OUT` too.
 //! - "In a row" spans connections: a guesser who hangs up and calls again does not start from
 //!   zero. The right password, before the third wrong one, logs the user in and starts the count
 //!   again.
 //! - Other users are not affected.
+//! - A client that closes the connection instead of sending its password has not guessed:
+//!   nothing is counted, and nothing is answered.
 //!
 //! The kit's server gives each connection a thread of its own (lesson 3's `serve_threaded`) and
 //! calls `handle`, which calls your `log_in`; after the login, the session goes on as lesson 4's

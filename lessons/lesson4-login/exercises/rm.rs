@@ -6,8 +6,9 @@
 //! path as the client sees it, from the home. It removes files only (a symbolic link is a file:
 //! the link goes, what it points to stays), and only inside the user's home; for anything else it
 //! answers what lesson 4's server answers for a path it will not use: 404 when there is no such
-//! file, 403 for a path that leads out of the home, 400 for a directory. Whatever happens, the
-//! client gets an answer, and the session goes on with the next request.
+//! file, 403 for a path that leads out of the home, 400 for a directory, each with a `message`
+//! that says why (in words of your choice). Whatever happens, the client gets an answer, and the
+//! session goes on with the next request.
 //!
 //! The kit's server logs the client in as lesson 4's does, and then hands each request to your
 //! `run`, through lesson 4's `serve`. You add rm to `Request`, send it to `rm` in `run`, and write

@@ -25,13 +25,16 @@ use std::io::{self, Read};
 /// The longest message a frame may hold.
 pub const MAX_FRAME: u32 = 64 * 1024;
 
-/// Reads one frame from `conn` and returns its message.
+/// Reads one frame from `conn` and returns its message: `Ok(Some(message))`.
 ///
-/// - `Ok(None)` when the connection was closed before the first byte of a frame: the client is
-///   done.
-/// - An `UnexpectedEof` error when it was closed inside a frame: the message is incomplete.
-/// - An `InvalidData` error when the length is more than [`MAX_FRAME`], before anything else is
-///   read: a client could otherwise make the server wait for 4 GiB, and make room for them.
+/// - `Ok(None)` only when the connection was closed cleanly between frames, before the first
+///   byte of one: the client is done.
+/// - An `UnexpectedEof` error when it was closed inside a frame, in its length or in its
+///   message: the message is incomplete, and must not pass for a clean close.
+/// - An `InvalidData` error when the length is more than [`MAX_FRAME`], at once, before anything
+///   else is read: a client could otherwise make the server wait for 4 GiB, and make room for
+///   them. A message of exactly `MAX_FRAME` bytes is allowed.
+/// - Any other error of `conn` is returned as it is.
 pub fn read_frame(conn: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     // TODO: the 4 bytes of the length, the check, then the message.
     todo!()

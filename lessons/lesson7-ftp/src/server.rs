@@ -186,10 +186,9 @@ impl Handler for Server {
             user: None,
         };
         conn.send(&Reply::ok(json!({"server": "lesson7", "version": VERSION})))?;
-        let Some(mut login) = log_in(&mut conn)? else {
+        let Some(mut login) = log_in(&mut conn, waiting)? else {
             return Ok(());
         };
-        drop(waiting);
         serve_commands(&mut conn, &mut login)
     }
 }
@@ -356,7 +355,10 @@ fn describe(request: &Request) -> String {
 /// Every failed login gets the same sentence after the same least delay, whether the name is
 /// unknown or the password wrong, so that neither the reply nor its timing tells which names
 /// exist. The third failure closes the connection.
-fn log_in<'a>(conn: &mut Conn<'a>) -> io::Result<Option<Login<'a>>> {
+///
+/// The connection holds `waiting`, its place among those not logged in, until it logs in, and
+/// gives it back before the client hears that it has.
+fn log_in<'a>(conn: &mut Conn<'a>, waiting: Place<'a>) -> io::Result<Option<Login<'a>>> {
     let server = conn.server;
     let config = &server.config;
     let by = Instant::now() + config.login_timeout;
@@ -420,6 +422,7 @@ fn log_in<'a>(conn: &mut Conn<'a>) -> io::Result<Option<Login<'a>>> {
             }
         };
         conn.user = Some(user.clone());
+        drop(waiting);
         conn.answer(&what, &Reply::ok(json!({"user": user, "path": "/"})))?;
         return Ok(Some(Login {
             limits: Limits {

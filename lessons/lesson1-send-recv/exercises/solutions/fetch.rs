@@ -1,4 +1,4 @@
-//! Lesson 1, exercise `fetch`: the reference solution.
+//! Lesson 1, exercise `fetch`: the reference solution (the one the book shows).
 
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};

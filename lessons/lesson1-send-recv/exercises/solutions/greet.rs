@@ -1,4 +1,4 @@
-//! Lesson 1, exercise `greet`: the reference solution.
+//! Lesson 1, exercise `greet`: the reference solution (the one the book shows).
 
 use std::io::{self, Write};
 use std::net::TcpListener;

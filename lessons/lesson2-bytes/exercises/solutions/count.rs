@@ -1,4 +1,4 @@
-//! Lesson 2, exercise `count`: the reference solution.
+//! Lesson 2, exercise `count`: the reference solution (the one the book shows).
 
 use std::io::{self, Read, Write};
 use std::str;

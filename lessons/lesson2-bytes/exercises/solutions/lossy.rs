@@ -1,4 +1,4 @@
-//! Lesson 2, exercise `lossy`: the reference solution.
+//! Lesson 2, exercise `lossy`: the reference solution (the one the book shows).
 
 use std::str;
 

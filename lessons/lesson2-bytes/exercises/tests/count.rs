@@ -1,103 +1,131 @@
 //! The tests of exercise `count`. Check your file with `cargo run -- check lesson2`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
-//! A real client (sending with lesson 2's own `send_in_pieces`) sends lines to the server over
-//! loopback, all at once or a byte per write, and checks each answer. The tests outside
-//! `mod rust_only` speak only over the socket, so a teacher can run them against a server in any
-//! language: `cargo run -- check lesson2 count --server "CMD"`.
+//! A real client sends lines to the server over loopback the way a network delivers them: whole,
+//! several in one write, 5 bytes or 4096 bytes or a byte per write, and a last line cut short by
+//! its close. It checks each answer. The tests outside `mod rust_only` speak only over the
+//! socket, so a teacher can run them against a server in any language:
+//! `cargo run -- check lesson2 count --server "CMD"`.
 
 #[cfg_attr(feature = "solution", path = "../solutions/count.rs")]
+#[cfg_attr(feature = "solution2", path = "../solutions/count_2.rs")]
+#[cfg_attr(feature = "mistake1", path = "../mistakes/count_1.rs")]
+#[cfg_attr(feature = "mistake2", path = "../mistakes/count_2.rs")]
+#[cfg_attr(feature = "mistake3", path = "../mistakes/count_3.rs")]
+#[cfg_attr(feature = "mistake4", path = "../mistakes/count_4.rs")]
 #[cfg_attr(
-    all(feature = "mistake", not(feature = "solution")),
-    path = "../mistakes/count.rs"
-)]
-#[cfg_attr(
-    not(any(feature = "solution", feature = "mistake")),
+    not(any(
+        feature = "solution",
+        feature = "solution2",
+        feature = "mistake1",
+        feature = "mistake2",
+        feature = "mistake3",
+        feature = "mistake4"
+    )),
     path = "../count.rs"
 )]
 mod count;
 
-use std::io::ErrorKind;
-use std::net::{Shutdown, TcpStream};
-use std::num::NonZeroUsize;
-use std::time::Duration;
+use std::net::TcpStream;
 
-use socket_lab::exercise::{self, Server, preview};
+use socket_lab::exercise::{self, Ended, Pace, Server, Steps, preview};
 
 fn start_counting_server() -> Server {
     exercise::start_server(|listener| exercise::each_connection(listener, count::count_characters))
 }
 
-/// How the kit's client sends a line.
-#[derive(Clone, Copy)]
-enum Sending {
-    AllAtOnce,
-    /// One byte per write, with a pause after each, so that the server's reads end inside the
-    /// characters (lesson 2's `client --chunk 1`).
-    OneBytePerWrite,
-}
-
-impl Sending {
-    fn describe(self) -> &'static str {
-        match self {
-            Sending::AllAtOnce => "all at once",
-            Sending::OneBytePerWrite => "one byte per write, 20 ms apart",
-        }
-    }
-}
-
-/// A line for a failure message: its text if it is UTF-8, and its size in bytes.
+/// A line for the steps: its text if it is UTF-8 and short, and its size in bytes.
 fn show(line: &[u8]) -> String {
     match std::str::from_utf8(line) {
-        Ok(text) => format!("{text:?} ({} bytes)", line.len()),
+        Ok(text) if text.chars().count() <= 24 => format!("{text:?} ({} bytes)", line.len()),
+        Ok(text) => format!(
+            "a line of {} characters ({} bytes)",
+            text.chars().count() - usize::from(text.ends_with('\n')),
+            line.len()
+        ),
         Err(_) => preview(line),
     }
 }
 
-/// Sends `line` and expects `expected` back, one line.
-fn send_and_expect(conn: &mut TcpStream, line: &[u8], sending: Sending, expected: &str) {
-    let (piece_size, pause) = match sending {
-        Sending::AllAtOnce => (NonZeroUsize::MAX, Duration::ZERO),
-        Sending::OneBytePerWrite => (NonZeroUsize::MIN, Duration::from_millis(20)),
-    };
-    let how = sending.describe();
-    if let Err(err) = lesson2::send_in_pieces(conn, line, piece_size, pause) {
-        let why = match err.kind() {
-            ErrorKind::BrokenPipe | ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
-                "the server closed the connection before the whole line was sent".to_string()
-            }
-            _ => format!("writing failed: {err}"),
-        };
-        panic!("sending {} {how}: {why}", show(line));
-    }
-    match exercise::read_line(conn) {
-        Ok(answer) => assert!(
-            answer == expected.as_bytes(),
-            "sent {} {how}: the answer was {}, not {}",
-            show(line),
-            preview(&answer),
-            preview(expected.as_bytes())
-        ),
-        Err(short) => panic!(
-            "sent {} {how}, and waited for the answer {}; {short}",
-            show(line),
-            preview(expected.as_bytes())
-        ),
+/// What a wrong answer to `line`, sent at `pace`, says about the server, in words.
+fn wrong_answer(line: &[u8], pace: Pace, answer: &[u8], expected: &str) -> String {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let answered = std::str::from_utf8(answer)
+        .ok()
+        .and_then(|text| text.trim_end().parse::<usize>().ok());
+    let characters = std::str::from_utf8(body)
+        .ok()
+        .map(|text| text.chars().count());
+    match (answered, characters) {
+        (Some(number), Some(characters)) if number == body.len() && number != characters => {
+            "the answer is the line's number of bytes, not of characters".to_string()
+        }
+        (Some(number), Some(characters)) if number < characters && pace != Pace::Whole => {
+            "only part of the line was counted: a read ends anywhere, not at the end of a line"
+                .to_string()
+        }
+        _ => format!("the answer is not {}", preview(expected.as_bytes())),
     }
 }
 
-/// Closes the client's sending side and expects the server to close too, with nothing more.
-fn close_and_expect_the_server_to_close(mut conn: TcpStream) {
-    conn.shutdown(Shutdown::Write).expect("shutdown");
-    match exercise::read_until_closed(&mut conn) {
-        Ok(more) => assert!(
-            more.is_empty(),
-            "the client closed its sending side after its last answer, and {} more arrived",
-            preview(&more)
+/// Sends `line` at `pace` and expects `expected` back, one line.
+fn send_and_expect(
+    steps: &mut Steps,
+    conn: &mut TcpStream,
+    line: &[u8],
+    pace: Pace,
+    expected: &str,
+) {
+    steps.send(conn, line, pace, &show(line));
+    expect_answer(steps, conn, line, pace, expected);
+}
+
+/// Expects the next answer, to `line` sent at `pace`, to be `expected`.
+fn expect_answer(steps: &mut Steps, conn: &mut TcpStream, line: &[u8], pace: Pace, expected: &str) {
+    let step = format!("expect the answer {}", preview(expected.as_bytes()));
+    match exercise::read_line(conn) {
+        Ok(answer) if answer == expected.as_bytes() => steps.got(step),
+        Ok(answer) => steps.failed(
+            step,
+            preview(&answer),
+            wrong_answer(line, pace, &answer, expected),
         ),
-        Err(short) => panic!(
-            "the client closed its sending side after its last answer, and waited for the \
-             server to close the connection; {short}"
+        Err(short) => {
+            let why = match short.ended {
+                Ended::Closed => "the server closed the connection instead of answering",
+                Ended::TimedOut => {
+                    "the server did not answer: is the line's `\\n` seen when it arrives?"
+                }
+                Ended::Failed(_) => "the connection failed",
+            };
+            steps.failed(step, &short, why)
+        }
+    }
+}
+
+/// Sends a last line without its `\n`, closes the client's sending side, and expects the server
+/// to close too, with no answer to that line: it was cut short by the close.
+fn cut_short_and_expect_the_server_to_close(steps: &mut Steps, mut conn: TcpStream) {
+    steps.send(&mut conn, b"cut short", Pace::Whole, &show(b"cut short"));
+    steps.shut_down_sending(&conn);
+    let step = "expect the server to close the connection, with no answer to the line cut short";
+    match exercise::read_until_closed(&mut conn) {
+        Ok(more) if more.is_empty() => steps.got(step),
+        Ok(more) => steps.failed(
+            step,
+            format!("{}, then the close", preview(&more)),
+            "the server answered a line cut short by the close",
+        ),
+        Err(short) if short.received.is_empty() => steps.failed(
+            step,
+            &short,
+            "the server did not close the connection once the client had closed its sending \
+             side: does it see the read that returns 0?",
+        ),
+        Err(short) => steps.failed(
+            step,
+            &short,
+            "the server answered a line cut short by the close",
         ),
     }
 }
@@ -105,69 +133,100 @@ fn close_and_expect_the_server_to_close(mut conn: TcpStream) {
 #[test]
 fn a_line_is_answered_with_its_number_of_characters() {
     let server = start_counting_server();
-    let mut conn = exercise::connect(server.addr());
-    send_and_expect(&mut conn, b"hello\n", Sending::AllAtOnce, "5\n");
+    let mut steps = Steps::new();
+    let mut conn = steps.connect(server.addr());
+    send_and_expect(&mut steps, &mut conn, b"hello\n", Pace::Whole, "5\n");
     // 13 bytes, 9 characters.
     send_and_expect(
+        &mut steps,
         &mut conn,
         "你好, world\n".as_bytes(),
-        Sending::AllAtOnce,
+        Pace::Whole,
         "9\n",
     );
-    close_and_expect_the_server_to_close(conn);
+    // Reads that end inside the line, 5 bytes or 4096 bytes in.
+    send_and_expect(
+        &mut steps,
+        &mut conn,
+        b"hello, world\n",
+        Pace::Drip(5),
+        "12\n",
+    );
+    let long = [vec![b'a'; 10_000], b"\n".to_vec()].concat();
+    send_and_expect(&mut steps, &mut conn, &long, Pace::Drip(4096), "10000\n");
+    cut_short_and_expect_the_server_to_close(&mut steps, conn);
 }
 
 #[test]
 fn a_line_sent_one_byte_per_write_is_counted_the_same() {
     let server = start_counting_server();
-    let mut conn = exercise::connect(server.addr());
-    send_and_expect(
-        &mut conn,
-        "你好\n".as_bytes(),
-        Sending::OneBytePerWrite,
-        "2\n",
-    );
-    close_and_expect_the_server_to_close(conn);
+    let mut steps = Steps::new();
+    let mut conn = steps.connect(server.addr());
+    let line = "你好\n".as_bytes();
+    send_and_expect(&mut steps, &mut conn, line, Pace::Whole, "2\n");
+    // The same line, its characters cut between reads.
+    steps.send(&mut conn, line, Pace::Drip(1), &show(line));
+    let step = "expect the same answer, b\"2\\n\"";
+    match exercise::read_line(&mut conn) {
+        Ok(answer) if answer == b"2\n" => steps.got(step),
+        Ok(answer) => steps.failed(
+            step,
+            preview(&answer),
+            "the same line was answered differently sent a byte per write: a read may end \
+             inside a character",
+        ),
+        Err(short) => steps.failed(
+            step,
+            &short,
+            "the same line got no answer sent a byte per write: a read may end inside a \
+             character",
+        ),
+    }
+    cut_short_and_expect_the_server_to_close(&mut steps, conn);
 }
 
 #[test]
 fn a_line_that_is_not_utf8_is_answered_not_utf8() {
     let server = start_counting_server();
-    let mut conn = exercise::connect(server.addr());
+    let mut steps = Steps::new();
+    let mut conn = steps.connect(server.addr());
     // "café" in Latin-1: 0xe9 would start a three-byte character, and `\n` cannot continue it.
-    send_and_expect(&mut conn, b"caf\xe9\n", Sending::AllAtOnce, "not UTF-8\n");
+    send_and_expect(
+        &mut steps,
+        &mut conn,
+        b"caf\xe9\n",
+        Pace::Whole,
+        "not UTF-8\n",
+    );
     // The server goes on with the next line.
-    send_and_expect(&mut conn, "café\n".as_bytes(), Sending::AllAtOnce, "4\n");
-    close_and_expect_the_server_to_close(conn);
+    send_and_expect(
+        &mut steps,
+        &mut conn,
+        "café\n".as_bytes(),
+        Pace::Whole,
+        "4\n",
+    );
+    cut_short_and_expect_the_server_to_close(&mut steps, conn);
 }
 
 #[test]
 fn lines_that_arrive_together_are_answered_each() {
     let server = start_counting_server();
-    let mut conn = exercise::connect(server.addr());
+    let mut steps = Steps::new();
+    let mut conn = steps.connect(server.addr());
     // Three lines in one write, the second empty: three answers.
-    send_and_expect(
-        &mut conn,
-        "你好\n\nworld\n".as_bytes(),
-        Sending::AllAtOnce,
-        "2\n",
-    );
-    for expected in ["0\n", "5\n"] {
-        match exercise::read_line(&mut conn) {
-            Ok(answer) => assert!(
-                answer == expected.as_bytes(),
-                "sent \"你好\\n\\nworld\\n\" all at once: after b\"2\\n\", the next answer was {}, \
-                 not {}",
-                preview(&answer),
-                preview(expected.as_bytes())
-            ),
-            Err(short) => panic!(
-                "sent \"你好\\n\\nworld\\n\" all at once, and waited for three answers: after \
-                 b\"2\\n\", {short}"
-            ),
-        }
+    let lines = "你好\n\nworld\n".as_bytes();
+    steps.send(&mut conn, lines, Pace::Whole, &show(lines));
+    for (line, expected) in [("你好\n", "2\n"), ("\n", "0\n"), ("world\n", "5\n")] {
+        expect_answer(
+            &mut steps,
+            &mut conn,
+            line.as_bytes(),
+            Pace::Whole,
+            expected,
+        );
     }
-    close_and_expect_the_server_to_close(conn);
+    cut_short_and_expect_the_server_to_close(&mut steps, conn);
 }
 
 /// Tests that hand `count_characters` something other than a socket, so they check Rust code
@@ -184,13 +243,16 @@ mod rust_only {
                 count::count_characters(ShortReads::new(conn, 1))
             })
         });
-        let mut conn = exercise::connect(server.addr());
+        let mut steps = Steps::new();
+        steps.did("(the server's reads return one byte each)");
+        let mut conn = steps.connect(server.addr());
         send_and_expect(
+            &mut steps,
             &mut conn,
             "你好世界\n".as_bytes(),
-            Sending::AllAtOnce,
+            Pace::Whole,
             "4\n",
         );
-        close_and_expect_the_server_to_close(conn);
+        cut_short_and_expect_the_server_to_close(&mut steps, conn);
     }
 }

@@ -6,12 +6,20 @@
 //! it comes out as soon as it can.
 
 #[cfg_attr(feature = "solution", path = "../solutions/lossy.rs")]
+#[cfg_attr(feature = "solution2", path = "../solutions/lossy_2.rs")]
+#[cfg_attr(feature = "mistake1", path = "../mistakes/lossy_1.rs")]
+#[cfg_attr(feature = "mistake2", path = "../mistakes/lossy_2.rs")]
+#[cfg_attr(feature = "mistake3", path = "../mistakes/lossy_3.rs")]
+#[cfg_attr(feature = "mistake4", path = "../mistakes/lossy_4.rs")]
 #[cfg_attr(
-    all(feature = "mistake", not(feature = "solution")),
-    path = "../mistakes/lossy.rs"
-)]
-#[cfg_attr(
-    not(any(feature = "solution", feature = "mistake")),
+    not(any(
+        feature = "solution",
+        feature = "solution2",
+        feature = "mistake1",
+        feature = "mistake2",
+        feature = "mistake3",
+        feature = "mistake4"
+    )),
     path = "../lossy.rs"
 )]
 mod lossy;

@@ -1,4 +1,4 @@
-//! Lesson 3, exercise `ask_all`: the reference solution.
+//! Lesson 3, exercise `ask_all`: the reference solution (the one the book shows).
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};

@@ -1,4 +1,4 @@
-//! Lesson 3, exercise `busy`: the reference solution.
+//! Lesson 3, exercise `busy`: the reference solution (the one the book shows).
 
 use std::io::Write;
 use std::net::TcpListener;

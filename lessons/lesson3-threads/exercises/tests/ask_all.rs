@@ -7,12 +7,20 @@
 //! waits for the others, gives up after a few seconds, and says so in its answer.
 
 #[cfg_attr(feature = "solution", path = "../solutions/ask_all.rs")]
+#[cfg_attr(feature = "solution2", path = "../solutions/ask_all_2.rs")]
+#[cfg_attr(feature = "mistake1", path = "../mistakes/ask_all_1.rs")]
+#[cfg_attr(feature = "mistake2", path = "../mistakes/ask_all_2.rs")]
+#[cfg_attr(feature = "mistake3", path = "../mistakes/ask_all_3.rs")]
+#[cfg_attr(feature = "mistake4", path = "../mistakes/ask_all_4.rs")]
 #[cfg_attr(
-    all(feature = "mistake", not(feature = "solution")),
-    path = "../mistakes/ask_all.rs"
-)]
-#[cfg_attr(
-    not(any(feature = "solution", feature = "mistake")),
+    not(any(
+        feature = "solution",
+        feature = "solution2",
+        feature = "mistake1",
+        feature = "mistake2",
+        feature = "mistake3",
+        feature = "mistake4"
+    )),
     path = "../ask_all.rs"
 )]
 mod ask_all;
@@ -23,7 +31,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
-use socket_lab::exercise::{CLIENT_TIMEOUT, TIMEOUT};
+use socket_lab::exercise::{CLIENT_TIMEOUT, Steps, TIMEOUT};
 
 /// What the kit's servers of one test know of each other.
 struct Meeting {
@@ -126,20 +134,34 @@ fn nothing_listens() -> SocketAddr {
     listener.local_addr().expect("the free port")
 }
 
-/// Runs `ask_all` on a thread, and waits for it [`CLIENT_TIMEOUT`] at most.
-fn run_ask_all(servers: &[SocketAddr], message: &str) -> io::Result<Vec<Vec<u8>>> {
+/// Runs `ask_all` on a thread, and waits for it [`CLIENT_TIMEOUT`] at most; a panic or a
+/// timeout is the failed step.
+fn run_ask_all(
+    steps: &mut Steps,
+    servers: &[SocketAddr],
+    message: &str,
+) -> io::Result<Vec<Vec<u8>>> {
     let (result, outcome) = mpsc::channel();
     let (servers, message) = (servers.to_vec(), message.to_string());
+    let call = format!("call ask_all(servers, {message:?})");
     thread::Builder::new()
         .name("client".into())
         .spawn(move || result.send(ask_all::ask_all(&servers, &message)))
         .expect("start the client's thread");
     match outcome.recv_timeout(CLIENT_TIMEOUT) {
-        Ok(returned) => returned,
-        Err(RecvTimeoutError::Disconnected) => panic!("ask_all panicked (its message is above)"),
-        Err(RecvTimeoutError::Timeout) => panic!(
-            "ask_all had not returned after {}s",
-            CLIENT_TIMEOUT.as_secs()
+        Ok(returned) => {
+            steps.did(call);
+            returned
+        }
+        Err(RecvTimeoutError::Disconnected) => steps.failed(
+            call,
+            "a panic (its message is above)",
+            "ask_all panicked: an error it meets is for its caller, as an Err",
+        ),
+        Err(RecvTimeoutError::Timeout) => steps.failed(
+            call,
+            format!("it had not returned after {}s", CLIENT_TIMEOUT.as_secs()),
+            "ask_all never returned",
         ),
     }
 }
@@ -152,20 +174,36 @@ fn texts(answers: &[Vec<u8>]) -> Vec<String> {
         .collect()
 }
 
-fn expect_answers(count: usize, situation: &str) {
+fn expect_answers(count: usize, servers_are: &str) {
+    let mut steps = Steps::new();
     let servers = start_servers(count);
+    steps.did(format!("start {servers_are}"));
     let expected: Vec<String> = (1..=count)
         .map(|number| format!("server {number} received \"hello\""))
         .collect();
-    match run_ask_all(&servers, "hello") {
-        Ok(answers) => assert!(
-            texts(&answers) == expected,
-            "ask_all(servers, \"hello\") with {situation}: it returned {:?}, not {expected:?}",
-            texts(&answers)
-        ),
-        Err(err) => {
-            panic!("ask_all(servers, \"hello\") with {situation}: it returned an error: {err}")
+    let step = format!("expect the answers, in the order of the servers: {expected:?}");
+    match run_ask_all(&mut steps, &servers, "hello") {
+        Ok(answers) if texts(&answers) == expected => steps.got(step),
+        Ok(answers) => {
+            let mut sorted = texts(&answers);
+            sorted.sort();
+            let symptom = if sorted == expected {
+                "the answers are not in the order of `servers`"
+            } else if texts(&answers)
+                .iter()
+                .any(|answer| answer.contains("before all were asked"))
+            {
+                "a server was asked only after another had answered: they must be asked at once"
+            } else {
+                "the answers are not the servers' answers"
+            };
+            steps.failed(step, format!("{:?}", texts(&answers)), symptom)
         }
+        Err(err) => steps.failed(
+            step,
+            format!("the error {err}"),
+            "ask_all returned an error",
+        ),
     }
 }
 
@@ -184,12 +222,16 @@ fn every_server_is_asked_before_any_answers() {
 
 #[test]
 fn a_server_that_cannot_be_reached_is_an_error() {
+    let mut steps = Steps::new();
     let servers = [nothing_listens(), start_servers(1)[0]];
-    if let Ok(answers) = run_ask_all(&servers, "hello") {
-        panic!(
-            "ask_all(servers, \"hello\") with an address where nothing listens, then a server: it \
-             returned the answers {:?}, not an error",
-            texts(&answers)
-        );
+    steps.did("start one server, after an address where nothing listens");
+    let step = "expect an error: the first address cannot be reached";
+    match run_ask_all(&mut steps, &servers, "hello") {
+        Err(_) => steps.got(step),
+        Ok(answers) => steps.failed(
+            step,
+            format!("the answers {:?}", texts(&answers)),
+            "ask_all returned answers, not an error, though a server could not be reached",
+        ),
     }
 }

@@ -11,14 +11,30 @@
 //! language that reads that users file: `cargo run -- check lesson4 lockout --server "CMD"`.
 //! Such a server answers a wrong password with any refusal but `LOCKED_OUT`, and a locked-out
 //! user with exactly `LOCKED_OUT`; the tests close the connection once a login has succeeded.
+//!
+//! The article's login takes one recv for one message, so the tests send each message in one
+//! write and wait for its answer, as the article's client does: a message dripped a byte at a
+//! time would be several messages by the protocol's own rule. What they do to the server is what
+//! a guesser does: hang up and call again, hang up before the password, and guess on one
+//! connection while another waits with the user's name given.
 
 #[cfg_attr(feature = "solution", path = "../solutions/lockout.rs")]
+#[cfg_attr(feature = "solution2", path = "../solutions/lockout_2.rs")]
+#[cfg_attr(feature = "mistake1", path = "../mistakes/lockout_1.rs")]
+#[cfg_attr(feature = "mistake2", path = "../mistakes/lockout_2.rs")]
+#[cfg_attr(feature = "mistake3", path = "../mistakes/lockout_3.rs")]
+#[cfg_attr(feature = "mistake4", path = "../mistakes/lockout_4.rs")]
+#[cfg_attr(feature = "mistake5", path = "../mistakes/lockout_5.rs")]
 #[cfg_attr(
-    all(feature = "mistake", not(feature = "solution")),
-    path = "../mistakes/lockout.rs"
-)]
-#[cfg_attr(
-    not(any(feature = "solution", feature = "mistake")),
+    not(any(
+        feature = "solution",
+        feature = "solution2",
+        feature = "mistake1",
+        feature = "mistake2",
+        feature = "mistake3",
+        feature = "mistake4",
+        feature = "mistake5"
+    )),
     path = "../lockout.rs"
 )]
 mod lockout;
@@ -28,9 +44,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lesson4::client::Client;
+use lesson4::protocol::recv_message;
 use lesson4::users::Users;
 use lockout::{LOCKED_OUT, LockoutServer};
-use socket_lab::exercise::{self, Server, TIMEOUT};
+use socket_lab::exercise::{self, Ended, Server, Short, Steps, TIMEOUT, preview};
 use tempfile::TempDir;
 
 /// The server under test, and the directory of its users' homes (for the Rust server only).
@@ -52,10 +69,12 @@ fn start_lockout_server() -> Site {
     }
 }
 
-/// A new connection to the server under test.
-fn call(site: &Site) -> Client {
+/// A new connection to the server under test: connection number `number` of the test.
+fn call(steps: &mut Steps, site: &Site, number: usize) -> Client {
+    let stream = exercise::connect(site.server.addr());
+    steps.did(format!("open connection {number}"));
     Client {
-        stream: exercise::connect(site.server.addr()),
+        stream,
         user: String::new(),
     }
 }
@@ -70,11 +89,11 @@ enum Expect {
 }
 
 impl Expect {
-    fn describe(self) -> String {
+    fn describe(self) -> &'static str {
         match self {
-            Expect::Ok => "\"200\"".to_string(),
-            Expect::Refused => "a refusal (any text but \"200\" or LOCKED_OUT)".to_string(),
-            Expect::LockedOut => format!("LOCKED_OUT, {LOCKED_OUT:?}"),
+            Expect::Ok => "\"200\"",
+            Expect::Refused => "a refusal (any text but \"200\" or LOCKED_OUT)",
+            Expect::LockedOut => "LOCKED_OUT",
         }
     }
 
@@ -87,217 +106,281 @@ impl Expect {
     }
 }
 
-/// Sends one message of the login and expects its answer; `when` says what came before.
-fn send(client: &mut Client, message: &str, expected: Expect, when: &str) {
-    let answer = match client.exchange(message.as_bytes()) {
-        Ok(answer) => String::from_utf8_lossy(&answer).into_owned(),
-        Err(err) => {
-            let why = match err.kind() {
-                ErrorKind::WouldBlock | ErrorKind::TimedOut => {
-                    format!("no answer came within {}s", TIMEOUT.as_secs())
-                }
-                ErrorKind::UnexpectedEof
-                | ErrorKind::ConnectionReset
-                | ErrorKind::ConnectionAborted => "the server closed the connection".to_string(),
-                _ => err.to_string(),
-            };
-            panic!(
-                "{when}: sent {message:?}, and {why}; expected {}",
-                expected.describe()
-            )
-        }
-    };
-    assert!(
-        expected.accepts(&answer),
-        "{when}: sent {message:?}, and the answer was {answer:?}, not {}",
+/// Sends one message of the login on connection `number`, and expects its answer; `symptom`
+/// says what it means if another answer comes.
+fn send(
+    steps: &mut Steps,
+    (client, number): (&mut Client, usize),
+    message: &str,
+    expected: Expect,
+    symptom: &str,
+) {
+    let step = format!(
+        "on connection {number}, send {message:?}, expect {}",
         expected.describe()
     );
+    match client.exchange(message.as_bytes()) {
+        Ok(answer) => {
+            let answer = String::from_utf8_lossy(&answer);
+            if !expected.accepts(&answer) {
+                steps.failed(step, format!("{answer:?}"), symptom);
+            }
+            steps.got(step);
+        }
+        Err(err) => match err.kind() {
+            ErrorKind::WouldBlock | ErrorKind::TimedOut => steps.failed(
+                step,
+                format!("nothing came for {}s", TIMEOUT.as_secs()),
+                "the server did not answer",
+            ),
+            ErrorKind::UnexpectedEof
+            | ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted => steps.failed(
+                step,
+                "the connection was closed",
+                "the server closed the connection instead of answering",
+            ),
+            _ => steps.failed(step, err, "the connection failed"),
+        },
+    }
 }
 
-/// The whole login, expected to succeed.
-fn log_in(client: &mut Client, user: &str, password: &str, when: &str) {
-    send(client, user, Expect::Ok, when);
-    send(client, password, Expect::Ok, when);
+/// The whole login on connection `number`, expected to succeed.
+fn log_in(steps: &mut Steps, conn: (&mut Client, usize), user: &str, password: &str) {
+    let (client, number) = conn;
+    let symptom = format!("{user} could not log in with the right password");
+    send(steps, (client, number), user, Expect::Ok, &symptom);
+    send(steps, (client, number), password, Expect::Ok, &symptom);
 }
 
 /// A user name, accepted, and a wrong password, answered `expected`.
-fn guess(client: &mut Client, user: &str, expected: Expect, when: &str) {
-    send(client, user, Expect::Ok, when);
-    send(client, "wrong guess", expected, when);
+fn guess(
+    steps: &mut Steps,
+    conn: (&mut Client, usize),
+    user: &str,
+    expected: Expect,
+    symptom: &str,
+) {
+    let (client, number) = conn;
+    let accepted = format!("{user}'s name was refused");
+    send(steps, (client, number), user, Expect::Ok, &accepted);
+    send(steps, (client, number), "wrong guess", expected, symptom);
+}
+
+/// What a wrong password before the third in a row must get.
+const NOT_YET: &str = "the user was locked out before the third wrong password in a row";
+
+/// Three wrong passwords for `user` in a row on connection `number`: locked out.
+fn lock_out(steps: &mut Steps, conn: (&mut Client, usize), user: &str) {
+    let (client, number) = conn;
+    guess(steps, (client, number), user, Expect::Refused, NOT_YET);
+    guess(steps, (client, number), user, Expect::Refused, NOT_YET);
+    guess(
+        steps,
+        (client, number),
+        user,
+        Expect::LockedOut,
+        "the third wrong password in a row did not lock the user out",
+    );
 }
 
 #[test]
 fn a_right_password_logs_in() {
     let site = start_lockout_server();
-    log_in(&mut call(&site), "alex", "abc123", "alex's first login");
+    let mut steps = Steps::new();
+    let mut client = call(&mut steps, &site, 1);
+    log_in(&mut steps, (&mut client, 1), "alex", "abc123");
 }
 
 #[test]
 fn two_wrong_passwords_and_then_the_right_one_log_in() {
     let site = start_lockout_server();
-    let mut client = call(&site);
+    let mut steps = Steps::new();
+    let mut client = call(&mut steps, &site, 1);
     guess(
-        &mut client,
+        &mut steps,
+        (&mut client, 1),
         "alex",
         Expect::Refused,
-        "alex's first wrong password",
+        NOT_YET,
     );
     guess(
-        &mut client,
+        &mut steps,
+        (&mut client, 1),
         "alex",
         Expect::Refused,
-        "alex's second wrong password in a row",
+        NOT_YET,
     );
-    log_in(
-        &mut client,
-        "alex",
-        "abc123",
-        "after two wrong passwords in a row, alex's right one",
-    );
+    log_in(&mut steps, (&mut client, 1), "alex", "abc123");
 }
 
 #[test]
 fn three_wrong_passwords_lock_the_user_out() {
     let site = start_lockout_server();
-    let mut client = call(&site);
-    guess(
-        &mut client,
-        "alex",
-        Expect::Refused,
-        "alex's first wrong password",
-    );
-    guess(
-        &mut client,
-        "alex",
-        Expect::Refused,
-        "alex's second wrong password in a row",
-    );
-    guess(
-        &mut client,
-        "alex",
-        Expect::LockedOut,
-        "alex's third wrong password in a row",
-    );
+    let mut steps = Steps::new();
+    let mut client = call(&mut steps, &site, 1);
+    lock_out(&mut steps, (&mut client, 1), "alex");
     send(
-        &mut client,
+        &mut steps,
+        (&mut client, 1),
         "alex",
         Expect::LockedOut,
-        "after three wrong passwords for alex in a row, on the same connection",
+        "a locked-out user's name was accepted",
     );
     drop(client);
+    steps.did("close connection 1");
+    let mut client = call(&mut steps, &site, 2);
     send(
-        &mut call(&site),
+        &mut steps,
+        (&mut client, 2),
         "alex",
         Expect::LockedOut,
-        "after three wrong passwords for alex in a row, on a new connection",
+        "the user was not locked out on a new connection: the count must belong to the server, \
+         not to a connection",
     );
 }
 
 #[test]
 fn wrong_passwords_on_separate_connections_add_up() {
     let site = start_lockout_server();
+    let mut steps = Steps::new();
     // A guesser who hangs up after each try.
-    guess(
-        &mut call(&site),
-        "alex",
-        Expect::Refused,
-        "alex's first wrong password, on connection 1",
-    );
-    guess(
-        &mut call(&site),
-        "alex",
-        Expect::Refused,
-        "alex's second wrong password in a row, on connection 2",
-    );
-    guess(
-        &mut call(&site),
-        "alex",
-        Expect::LockedOut,
-        "alex's third wrong password in a row, on connection 3 (the first two hung up)",
-    );
+    for number in 1..=3 {
+        let mut client = call(&mut steps, &site, number);
+        let (expected, symptom) = if number < 3 {
+            (Expect::Refused, NOT_YET)
+        } else {
+            (
+                Expect::LockedOut,
+                "wrong passwords on separate connections did not add up",
+            )
+        };
+        guess(&mut steps, (&mut client, number), "alex", expected, symptom);
+        drop(client);
+        steps.did(format!("close connection {number}"));
+    }
 }
 
 #[test]
 fn the_right_password_starts_the_count_again() {
     let site = start_lockout_server();
-    let mut client = call(&site);
-    guess(
-        &mut client,
-        "alex",
-        Expect::Refused,
-        "alex's first wrong password",
-    );
-    guess(
-        &mut client,
-        "alex",
-        Expect::Refused,
-        "alex's second wrong password in a row",
-    );
-    log_in(&mut client, "alex", "abc123", "then alex's right password");
-    drop(client);
-    let mut client = call(&site);
-    let when = "after two wrong passwords and the right one, on a new connection";
-    guess(
-        &mut client,
-        "alex",
-        Expect::Refused,
-        &format!("{when}, a wrong password"),
-    );
-    guess(
-        &mut client,
-        "alex",
-        Expect::Refused,
-        &format!("{when}, a second wrong password"),
-    );
-    log_in(
-        &mut client,
-        "alex",
-        "abc123",
-        &format!("{when}, the right password"),
-    );
+    let mut steps = Steps::new();
+    let again = "the right password did not start the count again";
+    for number in 1..=2 {
+        let mut client = call(&mut steps, &site, number);
+        let symptom = if number == 1 { NOT_YET } else { again };
+        guess(
+            &mut steps,
+            (&mut client, number),
+            "alex",
+            Expect::Refused,
+            symptom,
+        );
+        guess(
+            &mut steps,
+            (&mut client, number),
+            "alex",
+            Expect::Refused,
+            symptom,
+        );
+        log_in(&mut steps, (&mut client, number), "alex", "abc123");
+        drop(client);
+        steps.did(format!("close connection {number}"));
+    }
+    let mut client = call(&mut steps, &site, 3);
+    guess(&mut steps, (&mut client, 3), "alex", Expect::Refused, again);
 }
 
 #[test]
 fn other_users_are_not_locked_out() {
     let site = start_lockout_server();
-    let mut client = call(&site);
-    for (nth, expected) in [
-        ("first", Expect::Refused),
-        ("second", Expect::Refused),
-        ("third", Expect::LockedOut),
-    ] {
-        guess(
-            &mut client,
-            "alex",
-            expected,
-            &format!("alex's {nth} wrong password in a row"),
-        );
-    }
-    log_in(
-        &mut client,
-        "eric",
-        "abc123",
-        "with alex locked out, on the same connection, eric (whose password is alex's too)",
-    );
+    let mut steps = Steps::new();
+    let mut client = call(&mut steps, &site, 1);
+    lock_out(&mut steps, (&mut client, 1), "alex");
+    let symptom = "another user was locked out by alex's wrong passwords";
+    // eric's password is alex's too.
+    send(&mut steps, (&mut client, 1), "eric", Expect::Ok, symptom);
+    send(&mut steps, (&mut client, 1), "abc123", Expect::Ok, symptom);
     drop(client);
-    let mut client = call(&site);
-    let when = "with alex locked out, on a new connection";
+    steps.did("close connection 1");
+    let mut client = call(&mut steps, &site, 2);
     guess(
-        &mut client,
+        &mut steps,
+        (&mut client, 2),
         "jack",
         Expect::Refused,
-        &format!("{when}, jack's first wrong password"),
+        symptom,
     );
     guess(
-        &mut client,
+        &mut steps,
+        (&mut client, 2),
         "jack",
         Expect::Refused,
-        &format!("{when}, jack's second"),
+        symptom,
     );
-    log_in(
-        &mut client,
-        "jack",
-        "qwer",
-        &format!("{when}, jack's right password"),
+    send(&mut steps, (&mut client, 2), "jack", Expect::Ok, symptom);
+    send(&mut steps, (&mut client, 2), "qwer", Expect::Ok, symptom);
+}
+
+#[test]
+fn while_locked_out_the_right_password_is_refused_too() {
+    let site = start_lockout_server();
+    let mut steps = Steps::new();
+    // Connection 1 gives the name before the lockout, and its password after it.
+    let mut early = call(&mut steps, &site, 1);
+    send(
+        &mut steps,
+        (&mut early, 1),
+        "alex",
+        Expect::Ok,
+        "alex's name was refused",
     );
+    let mut guesser = call(&mut steps, &site, 2);
+    lock_out(&mut steps, (&mut guesser, 2), "alex");
+    send(
+        &mut steps,
+        (&mut early, 1),
+        "abc123",
+        Expect::LockedOut,
+        "the right password logged in a locked-out user",
+    );
+}
+
+#[test]
+fn hanging_up_before_the_password_is_not_a_guess() {
+    let site = start_lockout_server();
+    let mut steps = Steps::new();
+    for number in 1..=3 {
+        let mut client = call(&mut steps, &site, number);
+        send(
+            &mut steps,
+            (&mut client, number),
+            "alex",
+            Expect::Ok,
+            "alex's name was refused",
+        );
+        steps.shut_down_sending(&client.stream);
+        let step = "expect the server to close the connection, with no answer";
+        match recv_message(&mut client.stream) {
+            Ok(None) => steps.got(step),
+            Ok(Some(answer)) => steps.failed(
+                step,
+                preview(&answer),
+                "the server answered a password that never came: a hang-up is not a guess",
+            ),
+            Err(err) => match Ended::from(err) {
+                Ended::Closed => steps.got(step),
+                ended => steps.failed(
+                    step,
+                    Short {
+                        received: Vec::new(),
+                        ended,
+                    },
+                    "the server did not close the connection once the client had closed its end",
+                ),
+            },
+        }
+    }
+    let mut client = call(&mut steps, &site, 4);
+    log_in(&mut steps, (&mut client, 4), "alex", "abc123");
 }

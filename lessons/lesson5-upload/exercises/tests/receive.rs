@@ -1,36 +1,43 @@
 //! The tests of exercise `receive`. Check your file with `cargo run -- check lesson5`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
-//! The kit's server is lesson 5's, with your `receive` in its put; the kit's client is lesson 4's
-//! `Client`, logged in as alex, with lesson 5's put header. Each test uploads a file, sent in
-//! one write, in pieces, stuck to the next request, or cut short, and then downloads it with get
-//! to see what the server stored.
+//! The kit's server is lesson 5's, with your `receive` in its put; the kit's client logs in as
+//! alex with lesson 4's `Client`, sends lesson 5's put header, and then the file the way a
+//! network delivers it: in one write, or 1, 5 or 4096 bytes per write, or stuck to the next
+//! request in a single write, or cut short by the client's close. It then downloads the file with
+//! get, to see what the server stored.
 //!
 //! The tests outside `mod rust_only` speak only the article's protocol over the socket, so a
 //! teacher can run them against a server in any language:
 //! `cargo run -- check lesson5 receive --server "CMD"`. That server knows lesson 4's sample users
 //! (`lessons/lesson4-login/users.json`), answers put as the article's does, answers get as
 //! lesson 5's does (`{"status": 200, "file_size": N}`, then, after the client's
-//! `{"status": 200}`, the N bytes), and closes the connection when the client closes its end.
-//! Each test starts it anew, with no files.
+//! `{"status": 200}`, the N bytes), refuses a get of a file it does not have, and closes the
+//! connection when the client closes its end. Each test starts it anew, with no files.
 
 #[cfg_attr(feature = "solution", path = "../solutions/receive.rs")]
+#[cfg_attr(feature = "solution2", path = "../solutions/receive_2.rs")]
+#[cfg_attr(feature = "mistake1", path = "../mistakes/receive_1.rs")]
+#[cfg_attr(feature = "mistake2", path = "../mistakes/receive_2.rs")]
+#[cfg_attr(feature = "mistake3", path = "../mistakes/receive_3.rs")]
+#[cfg_attr(feature = "mistake4", path = "../mistakes/receive_4.rs")]
 #[cfg_attr(
-    all(feature = "mistake", not(feature = "solution")),
-    path = "../mistakes/receive.rs"
-)]
-#[cfg_attr(
-    not(any(feature = "solution", feature = "mistake")),
+    not(any(
+        feature = "solution",
+        feature = "solution2",
+        feature = "mistake1",
+        feature = "mistake2",
+        feature = "mistake3",
+        feature = "mistake4"
+    )),
     path = "../receive.rs"
 )]
 mod receive;
 
 use std::fs::File;
-use std::io::{self, ErrorKind, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::io::{self, ErrorKind};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::thread;
-use std::time::Duration;
 
 use lesson4::client::Client;
 use lesson4::home::PathError;
@@ -41,7 +48,7 @@ use lesson4::users::Users;
 use lesson5::server::Request;
 use lesson5::transfer::{BUFFER_SIZE, PartialFile};
 use serde_json::json;
-use socket_lab::exercise::{self, Server, TIMEOUT, preview};
+use socket_lab::exercise::{self, Ended, Pace, Server, Short, Steps, TIMEOUT, preview};
 use tempfile::TempDir;
 
 /// How the kit's server receives a file: your `receive`, or your `receive` on a stream whose
@@ -72,16 +79,23 @@ impl Site {
     }
 
     /// A client logged in as alex, on a new connection.
-    fn log_in(&self) -> Client {
+    fn log_in(&self, steps: &mut Steps) -> Client {
+        let stream = steps.connect(self.server.addr());
         let mut client = Client {
-            stream: exercise::connect(self.server.addr()),
+            stream,
             user: String::new(),
         };
+        let step = "log in as alex";
         match client.log_in("alex", "abc123") {
-            Ok(Ok(())) => client,
-            Ok(Err(answer)) => panic!("alex could not log in: the server answered {answer:?}"),
-            Err(err) => panic!("alex could not log in: {}", why(&err)),
+            Ok(Ok(())) => steps.got(step),
+            Ok(Err(answer)) => steps.failed(
+                step,
+                format!("the server answered {answer:?}"),
+                "alex could not log in",
+            ),
+            Err(err) => steps.failed(step, why(&err), "alex could not log in"),
         }
+        client
     }
 }
 
@@ -140,185 +154,231 @@ fn sample(size: usize) -> Vec<u8> {
     (0..size).map(|i| (i * 7 % 251) as u8).collect()
 }
 
-/// The article's put header, and the server's go-ahead.
-fn announce(client: &mut Client, name: &str, size: usize) {
-    match lesson5::client::put_header(client, name, size as u64) {
-        Ok(Ok(())) => {}
-        Ok(Err(refusal)) => panic!("put {name}, {size} bytes, was refused: {refusal}"),
-        Err(err) => panic!("put {name}, {size} bytes: {}", why(&err)),
-    }
-}
-
-fn send(client: &mut Client, bytes: &[u8], when: &str) {
-    if let Err(err) = client.stream.write_all(bytes) {
-        panic!(
-            "{when}: sending {} bytes failed: {}",
-            bytes.len(),
-            why(&err)
-        );
-    }
-}
-
-/// Sends `get NAME` on its own.
-fn ask_for(client: &mut Client, name: &str, when: &str) {
-    let request = json!({"action": "get", "filename": name}).to_string();
-    send(client, request.as_bytes(), when);
-}
-
-/// Reads one reply: one recv, as the article's client does.
-fn read_reply(client: &mut Client, when: &str) -> Reply {
-    let message = match recv_message(&mut client.stream) {
-        Ok(Some(message)) => message,
-        Ok(None) => panic!("{when}: the server closed the connection instead of answering"),
-        Err(err) => panic!("{when}: {}", why(&err)),
-    };
-    serde_json::from_slice(&message).unwrap_or_else(|err| {
-        panic!(
-            "{when}: the reply is not JSON ({err}): {}",
-            preview(&message)
-        )
-    })
-}
-
 fn shown(reply: &Reply) -> String {
     serde_json::to_string(reply).expect("a reply is JSON")
 }
 
-/// After `get NAME` has been sent: expects the file's size, says go, and expects `expected`.
-fn expect_download(client: &mut Client, name: &str, expected: &[u8], when: &str) {
-    let when = format!("{when}: get {name}");
-    let reply = read_reply(client, &when);
-    let Some(size) = reply.file_size.filter(|_| reply.status == 200) else {
-        panic!(
-            "{when} was answered {}, not a 200 with the file_size",
-            shown(&reply)
-        );
-    };
-    assert!(
-        size == expected.len() as u64,
-        "{when} announced {size} bytes, not the {} that were put",
-        expected.len()
-    );
-    if let Err(err) = client.go_ahead() {
-        panic!("{when}: sending the go-ahead failed: {}", why(&err));
-    }
-    match exercise::read_exactly(&mut client.stream, expected.len()) {
-        Ok(received) => {
-            if let Some(difference) = exercise::difference(expected, &received) {
-                panic!("{when} sent bytes that are not the file put: {difference}");
-            }
-        }
-        Err(short) => panic!("{when} announced {size} bytes; {short}"),
+/// The article's put header, and the server's go-ahead.
+fn announce(steps: &mut Steps, client: &mut Client, name: &str, size: usize) {
+    let step = format!("send the put header of {name}, {size} bytes, and expect a 200");
+    match lesson5::client::put_header(client, name, size as u64) {
+        Ok(Ok(())) => steps.got(step),
+        Ok(Err(refusal)) => steps.failed(step, refusal, "the put was refused"),
+        Err(err) => steps.failed(step, why(&err), "the put was not answered"),
     }
 }
 
-/// Closes the client's sending side and waits for the server to close the connection, which it
+/// The bytes of `get NAME`, a request on its own.
+fn get_request(name: &str) -> Vec<u8> {
+    json!({"action": "get", "filename": name})
+        .to_string()
+        .into_bytes()
+}
+
+/// Reads one reply, as the next step: one recv, as the article's client does. `unanswered` is
+/// the symptom if none comes.
+fn read_reply(steps: &mut Steps, client: &mut Client, step: &str, unanswered: &str) -> Reply {
+    let message = match recv_message(&mut client.stream) {
+        Ok(Some(message)) => message,
+        Ok(None) => steps.failed(
+            step,
+            "the connection was closed",
+            "the server closed the connection instead of answering",
+        ),
+        Err(err) => steps.failed(step, why(&err), unanswered),
+    };
+    serde_json::from_slice(&message).unwrap_or_else(|err| {
+        steps.failed(
+            step,
+            format!("{} ({err})", preview(&message)),
+            "the reply is not JSON",
+        )
+    })
+}
+
+/// After `get NAME` has been sent: expects the file's size, says go, and expects `expected`.
+/// `unanswered` is the symptom if no reply comes.
+fn expect_download(
+    steps: &mut Steps,
+    client: &mut Client,
+    name: &str,
+    expected: &[u8],
+    unanswered: &str,
+) {
+    let step = format!(
+        "expect {{\"status\": 200, \"file_size\": {}}} for get {name}",
+        expected.len()
+    );
+    let reply = read_reply(steps, client, &step, unanswered);
+    match reply.file_size.filter(|_| reply.status == 200) {
+        None => steps.failed(
+            step,
+            shown(&reply),
+            "the server did not keep the file the client put",
+        ),
+        Some(size) if size < expected.len() as u64 => steps.failed(
+            step,
+            shown(&reply),
+            "the server stored fewer bytes than the client put",
+        ),
+        Some(size) if size > expected.len() as u64 => steps.failed(
+            step,
+            shown(&reply),
+            "the server stored more bytes than the client put",
+        ),
+        Some(_) => steps.got(step),
+    }
+    let step = "send the go-ahead, {\"status\": 200}";
+    if let Err(err) = client.go_ahead() {
+        steps.failed(step, why(&err), "the server closed the connection");
+    }
+    steps.did(step);
+    let step = format!("expect the {} bytes put", expected.len());
+    match exercise::read_exactly(&mut client.stream, expected.len()) {
+        Ok(received) => match exercise::difference(expected, &received) {
+            None => steps.got(step),
+            Some(difference) => steps.failed(
+                step,
+                difference,
+                "the server stored bytes other than the ones the client put",
+            ),
+        },
+        Err(short) => steps.failed(step, &short, "the file did not come back whole"),
+    }
+}
+
+/// Closes the client's sending side and expects the server to close the connection, which it
 /// does once it has read everything the client sent; what it sends meanwhile is not looked at.
-fn close_and_wait(mut client: Client, when: &str) {
-    let _ = client.stream.shutdown(Shutdown::Write);
-    if let Err(short) = exercise::read_until_closed(&mut client.stream) {
-        panic!(
-            "{when}, the client closed its sending side and waited for the server to close the \
-             connection; {}",
-            short.ended
+fn close_and_expect_the_server_to_close(steps: &mut Steps, client: &mut Client) {
+    steps.shut_down_sending(&client.stream);
+    let step = "expect the server to close the connection";
+    match exercise::read_until_closed(&mut client.stream) {
+        Ok(_) => steps.got(step),
+        Err(Short {
+            ended: Ended::TimedOut,
+            ..
+        }) => steps.failed(
+            step,
+            format!("it was still open after {}s", TIMEOUT.as_secs()),
+            "the server did not close the connection once the client had closed its end",
+        ),
+        Err(short) => steps.failed(step, &short.ended, "the connection failed"),
+    }
+}
+
+#[test]
+fn a_file_in_pieces_is_stored_whole() {
+    let site = Site::start();
+    // In one write; then a byte per write (every character cut), 5 bytes per write, and 4096
+    // bytes per write (reads of a common buffer size), each written after a pause, so that the
+    // server's reads return one piece each. The client then closes; a new connection gets it.
+    let small = "你好, world!".as_bytes().to_vec();
+    for (name, file, pace) in [
+        ("whole.txt", small.clone(), Pace::Whole),
+        ("bytes.txt", small, Pace::Drip(1)),
+        ("fives.bin", sample(200), Pace::Drip(5)),
+        ("pages.bin", sample(100_000), Pace::Drip(4096)),
+    ] {
+        let mut steps = Steps::new();
+        let mut alex = site.log_in(&mut steps);
+        announce(&mut steps, &mut alex, name, file.len());
+        let what = format!("the {} bytes of {name}", file.len());
+        steps.send(&mut alex.stream, &file, pace, &what);
+        close_and_expect_the_server_to_close(&mut steps, &mut alex);
+        let mut alex = site.log_in(&mut steps);
+        steps.send(
+            &mut alex.stream,
+            &get_request(name),
+            Pace::Whole,
+            &format!("get {name}"),
+        );
+        expect_download(
+            &mut steps,
+            &mut alex,
+            name,
+            &file,
+            "the server did not answer get",
         );
     }
 }
 
 #[test]
-fn a_small_file_is_stored_whole() {
+fn a_request_right_behind_the_file_is_answered() {
     let site = Site::start();
-    let mut alex = site.log_in();
-    let file = b"twelve bytes";
-    announce(&mut alex, "small.txt", file.len());
-    send(&mut alex, file, "put small.txt");
-    ask_for(&mut alex, "small.txt", "after put small.txt");
+    let mut steps = Steps::new();
+    let mut alex = site.log_in(&mut steps);
+    let file = sample(1500);
+    announce(&mut steps, &mut alex, "stuck.bin", file.len());
+    // The file and the next request in one write: they arrive together.
+    let mut stuck = file.clone();
+    stuck.extend_from_slice(&get_request("stuck.bin"));
+    steps.send(
+        &mut alex.stream,
+        &stuck,
+        Pace::Whole,
+        "the 1500 bytes of stuck.bin and, right behind them, get stuck.bin",
+    );
     expect_download(
+        &mut steps,
         &mut alex,
-        "small.txt",
-        file,
-        "after put small.txt, 12 bytes in one write",
+        "stuck.bin",
+        &file,
+        "no answer came to the request sent right behind the file",
     );
 }
 
 #[test]
 fn an_empty_file_is_stored() {
     let site = Site::start();
-    let mut alex = site.log_in();
-    announce(&mut alex, "empty.txt", 0);
-    ask_for(&mut alex, "empty.txt", "after put empty.txt");
-    expect_download(&mut alex, "empty.txt", b"", "after put empty.txt, 0 bytes");
-}
-
-#[test]
-fn a_file_sent_in_pieces_is_stored_whole() {
-    let site = Site::start();
-    let mut alex = site.log_in();
-    let file = sample(3000);
-    announce(&mut alex, "pieces.bin", file.len());
-    send(
-        &mut alex,
-        &file[..1000],
-        "put pieces.bin, the first 1000 bytes",
+    let mut steps = Steps::new();
+    let mut alex = site.log_in(&mut steps);
+    announce(&mut steps, &mut alex, "empty.txt", 0);
+    steps.send(
+        &mut alex.stream,
+        &get_request("empty.txt"),
+        Pace::Whole,
+        "get empty.txt",
     );
-    // Long enough for the server's read to return the first piece alone.
-    thread::sleep(Duration::from_millis(100));
-    send(
-        &mut alex,
-        &file[1000..],
-        "put pieces.bin, the other 2000 bytes",
-    );
-    close_and_wait(alex, "after put pieces.bin");
-    let mut alex = site.log_in();
-    ask_for(&mut alex, "pieces.bin", "on a new connection");
     expect_download(
+        &mut steps,
         &mut alex,
-        "pieces.bin",
-        &file,
-        "after put pieces.bin, 3000 bytes in two writes 100 ms apart, on a new connection",
-    );
-}
-
-#[test]
-fn the_next_request_stuck_to_the_file_is_answered() {
-    let site = Site::start();
-    let mut alex = site.log_in();
-    let file = sample(1500);
-    announce(&mut alex, "stuck.bin", file.len());
-    // The file and the next request in one write: they arrive together.
-    let mut stuck = file.clone();
-    stuck.extend_from_slice(
-        json!({"action": "get", "filename": "stuck.bin"})
-            .to_string()
-            .as_bytes(),
-    );
-    send(&mut alex, &stuck, "put stuck.bin");
-    expect_download(
-        &mut alex,
-        "stuck.bin",
-        &file,
-        "after put stuck.bin, 1500 bytes sent in one write with the next request",
+        "empty.txt",
+        b"",
+        "the server did not answer get",
     );
 }
 
 #[test]
 fn an_upload_cut_short_is_not_kept() {
     let site = Site::start();
-    let mut alex = site.log_in();
+    let mut steps = Steps::new();
+    let mut alex = site.log_in(&mut steps);
     let file = sample(2000);
-    announce(&mut alex, "cut.bin", file.len());
-    send(&mut alex, &file[..1000], "put cut.bin");
-    close_and_wait(alex, "after 1000 of the 2000 bytes of cut.bin");
-    let mut alex = site.log_in();
-    ask_for(&mut alex, "cut.bin", "on a new connection");
-    let when = "after 1000 of the 2000 bytes of cut.bin and the close, on a new connection: get \
-                cut.bin";
-    let reply = read_reply(&mut alex, when);
-    assert!(
-        reply.status != 200,
-        "{when} was answered {}: a file cut short must not be kept under its name",
-        shown(&reply)
+    announce(&mut steps, &mut alex, "cut.bin", file.len());
+    steps.send(
+        &mut alex.stream,
+        &file[..1000],
+        Pace::Whole,
+        "the first 1000 of the 2000 bytes of cut.bin",
     );
+    close_and_expect_the_server_to_close(&mut steps, &mut alex);
+    let mut alex = site.log_in(&mut steps);
+    steps.send(
+        &mut alex.stream,
+        &get_request("cut.bin"),
+        Pace::Whole,
+        "get cut.bin",
+    );
+    let step = "expect a refusal: no file cut.bin";
+    let reply = read_reply(&mut steps, &mut alex, step, "the server did not answer get");
+    if reply.status == 200 {
+        steps.failed(
+            step,
+            shown(&reply),
+            "a file cut short was kept under its name",
+        );
+    }
+    steps.got(step);
 }
 
 /// A test that hands `receive` something other than a socket, so it checks Rust code only; the
@@ -345,21 +405,25 @@ mod rust_only {
             server,
             _root: root,
         };
-        let mut alex = site.log_in();
+        let mut steps = Steps::new();
+        let mut alex = site.log_in(&mut steps);
         let file = sample(3000);
-        announce(&mut alex, "bytes.bin", file.len());
+        announce(&mut steps, &mut alex, "bytes.bin", file.len());
         let mut stuck = file.clone();
-        stuck.extend_from_slice(
-            json!({"action": "get", "filename": "bytes.bin"})
-                .to_string()
-                .as_bytes(),
+        stuck.extend_from_slice(&get_request("bytes.bin"));
+        steps.send(
+            &mut alex.stream,
+            &stuck,
+            Pace::Whole,
+            "the 3000 bytes of bytes.bin and get bytes.bin (the server's reads return one \
+             byte each)",
         );
-        send(&mut alex, &stuck, "put bytes.bin");
         expect_download(
+            &mut steps,
             &mut alex,
             "bytes.bin",
             &file,
-            "after put bytes.bin, 3000 bytes read one at a time, sent with the next request",
+            "no answer came to the request sent right behind the file",
         );
     }
 }

@@ -5,7 +5,9 @@
 //! port of 127.0.0.1. It serves one user, whose home is in a temporary folder and whose password
 //! is hashed at the cheap argon2 cost lesson 7's own tests use. Some tests put a relay between the
 //! client and the server that changes how the file travels, as a network may: in pieces with
-//! pauses between them, stuck to the trailer that follows it, or with one bit flipped.
+//! pauses between them (4 pieces 300 ms apart; or 1, 5 or 4096 bytes per write, the trailer
+//! too), stuck to the reply before it and the trailer after it in one write, or with one bit
+//! flipped. A failure lists the steps of the test, numbered, and marks the one that failed.
 //!
 //! The tests speak only over the socket, so a teacher can run them against a client in any
 //! language: `cargo run -- check lesson7 download --client "CMD"`. That client reads three lines
@@ -14,12 +16,22 @@
 //! soon, or the md5 differs.
 
 #[cfg_attr(feature = "solution", path = "../solutions/download.rs")]
+#[cfg_attr(feature = "solution2", path = "../solutions/download_2.rs")]
+#[cfg_attr(feature = "mistake1", path = "../mistakes/download_1.rs")]
+#[cfg_attr(feature = "mistake2", path = "../mistakes/download_2.rs")]
+#[cfg_attr(feature = "mistake3", path = "../mistakes/download_3.rs")]
+#[cfg_attr(feature = "mistake4", path = "../mistakes/download_4.rs")]
+#[cfg_attr(feature = "mistake5", path = "../mistakes/download_5.rs")]
 #[cfg_attr(
-    all(feature = "mistake", not(feature = "solution")),
-    path = "../mistakes/download.rs"
-)]
-#[cfg_attr(
-    not(any(feature = "solution", feature = "mistake")),
+    not(any(
+        feature = "solution",
+        feature = "solution2",
+        feature = "mistake1",
+        feature = "mistake2",
+        feature = "mistake3",
+        feature = "mistake4",
+        feature = "mistake5"
+    )),
     path = "../download.rs"
 )]
 mod download;
@@ -34,7 +46,7 @@ use lesson7::accounts::{self, Accounts, Cost};
 use lesson7::protocol::{self, MAX_REPLY};
 use lesson7::server::{self, Config};
 use serde_json::Value;
-use socket_lab::exercise::{self, CLIENT_TIMEOUT, preview};
+use socket_lab::exercise::{self, CLIENT_TIMEOUT, DRIP_SIZES, Pace, Steps, preview};
 use tempfile::TempDir;
 
 const USER: &str = "alex";
@@ -94,116 +106,175 @@ fn letters(len: usize) -> Vec<u8> {
 
 /// Runs the client under test: it downloads `path`, logging in as [`USER`] with `password`.
 fn download_from(
+    steps: &mut Steps,
     addr: SocketAddr,
     password: &'static str,
     path: &'static str,
 ) -> Result<Vec<u8>, String> {
     let input = format!("{USER}\n{password}\n{path}\n");
-    exercise::run_client(addr, input.as_bytes(), move |addr, _input| {
+    let outcome = exercise::run_client(addr, input.as_bytes(), move |addr, _input| {
         download::download(addr, USER, password, path)
-    })
+    });
+    steps.did(format!(
+        "run the client: log in as {USER} with the password `{password}`, download {path}"
+    ));
+    outcome
+}
+
+/// The steps of a test that starts lesson 7's server with `files`, and, unless `network` is
+/// None, a relay in front of it; the address the client is to connect to.
+fn start(files: &[(&str, &[u8])], network: Option<Network>) -> (Steps, Ftp, SocketAddr) {
+    let mut steps = Steps::new();
+    let ftp = start_ftp(files);
+    let listing: Vec<String> = files
+        .iter()
+        .map(|(name, contents)| format!("{name} ({} bytes)", contents.len()))
+        .collect();
+    steps.did(format!(
+        "start lesson 7's server, {USER}'s home holding {}",
+        listing.join(", ")
+    ));
+    let addr = match network {
+        None => ftp.addr,
+        Some(network) => {
+            let relay = start_relay(ftp.addr, network);
+            steps.did(format!(
+                "put a relay between the client and the server that passes the file on {}",
+                network.how()
+            ));
+            relay
+        }
+    };
+    (steps, ftp, addr)
 }
 
 /// Expects the client to return `file`, the contents of `path`, which the server sent `how`.
-fn assert_downloads_whole(addr: SocketAddr, path: &'static str, file: &[u8], how: &str) {
-    let got = download_from(addr, PASSWORD, path).unwrap_or_else(|failure| {
-        panic!(
-            "the server sent {path} ({} bytes){how}, and the client was to return it; {failure}",
-            file.len()
-        )
-    });
-    if let Some(difference) = exercise::difference(file, &got) {
-        panic!(
-            "the server sent {path} ({} bytes){how}; of what the client returned, {difference}",
-            file.len()
-        );
+fn assert_downloads_whole(files: &[(&'static str, &[u8])], network: Option<Network>) {
+    let (path, file) = files[0];
+    let (mut steps, _ftp, addr) = start(files, network);
+    let outcome = download_from(&mut steps, addr, PASSWORD, path);
+    let step = format!(
+        "expect the client to return the {} bytes of {path}",
+        file.len()
+    );
+    let how = match network {
+        None => String::new(),
+        Some(network) => format!(" (the relay passed it on {})", network.how()),
+    };
+    match outcome {
+        Ok(got) => match exercise::difference(file, &got) {
+            None => steps.got(step),
+            Some(difference) => steps.failed(
+                step,
+                format!("of what the client returned, {difference}"),
+                format!("the client returned other bytes than the file's{how}"),
+            ),
+        },
+        Err(failure) => steps.failed(
+            step,
+            failure,
+            format!(
+                "the client failed, though the server sent the file intact, with the md5 of \
+                 its bytes in the trailer{how}"
+            ),
+        ),
     }
 }
 
-/// Expects the client to refuse on purpose, after `what_happened`: with an error, or an exit
-/// status other than 0; not with the file, a panic, or a hang.
-fn assert_refused(outcome: Result<Vec<u8>, String>, what_happened: &str) {
+/// Expects the client to refuse on purpose, because `why`: with an error, or an exit status
+/// other than 0; not with the file, a panic, or a hang.
+fn assert_refused(steps: &Steps, outcome: Result<Vec<u8>, String>, why: &str) {
+    let step = "expect the client to return an error (or exit with a status other than 0)";
     match outcome {
-        Ok(got) => panic!(
-            "{what_happened}, and the client returned {} all the same",
-            preview(&got)
+        Ok(got) => steps.failed(
+            step,
+            format!("it returned {}", preview(&got)),
+            format!("{why}, and the client returned the file all the same"),
         ),
         Err(failure) => {
             // The harness's words for a client that panicked, or that it had to stop.
             let stopped = format!("after {}s", CLIENT_TIMEOUT.as_secs());
-            assert!(
-                !failure.contains("panicked") && !failure.contains(&stopped),
-                "{what_happened}; the client should return an error (or exit with a status \
-                 other than 0), but {failure}"
-            );
+            if failure.contains("panicked") {
+                steps.failed(
+                    step,
+                    failure,
+                    format!("{why}, and the client panicked instead of returning an error"),
+                );
+            }
+            if failure.contains(&stopped) {
+                steps.failed(
+                    step,
+                    failure,
+                    format!("{why}, and the client did not return"),
+                );
+            }
         }
     }
 }
 
 #[test]
 fn a_file_downloads_whole() {
-    let ftp = start_ftp(&[("notes.txt", NOTES)]);
-    assert_downloads_whole(ftp.addr, "notes.txt", NOTES, "");
+    assert_downloads_whole(&[("notes.txt", NOTES)], None);
 }
 
 #[test]
 fn a_file_in_pieces_downloads_whole() {
-    let file = letters(200_000);
-    let ftp = start_ftp(&[("letters.txt", &file)]);
-    let relay = start_relay(ftp.addr, Network::InPieces);
-    assert_downloads_whole(relay, "letters.txt", &file, ", in 4 pieces 300 ms apart");
+    // 4 pieces 300 ms apart; then the file and its trailer a byte, 5 bytes and 4096 bytes per
+    // write, so that reads end inside the file, at its end, and inside the trailer.
+    let letters = letters(200_000);
+    assert_downloads_whole(&[("letters.txt", &letters)], Some(Network::InPieces));
+    let large = large();
+    for size in DRIP_SIZES {
+        let file: (&'static str, &[u8]) = match size {
+            4096 => ("large.bin", &large),
+            _ => ("notes.txt", NOTES),
+        };
+        assert_downloads_whole(&[file], Some(Network::Drip(size)));
+    }
 }
 
 #[test]
 fn a_file_stuck_to_its_trailer_downloads_whole() {
     let file = letters(10_000);
-    let ftp = start_ftp(&[("letters.txt", &file)]);
-    let relay = start_relay(ftp.addr, Network::AllAtOnce);
-    assert_downloads_whole(
-        relay,
-        "letters.txt",
-        &file,
-        " in one piece with the reply before it and the trailer after it",
-    );
+    assert_downloads_whole(&[("letters.txt", &file)], Some(Network::AllAtOnce));
 }
 
 #[test]
 fn a_large_file_downloads_whole() {
     let file = large();
-    let ftp = start_ftp(&[("large.bin", &file)]);
-    assert_downloads_whole(ftp.addr, "large.bin", &file, "");
+    assert_downloads_whole(&[("large.bin", &file)], None);
 }
 
 #[test]
 fn an_empty_file_downloads() {
-    let ftp = start_ftp(&[("empty.txt", b"")]);
-    assert_downloads_whole(ftp.addr, "empty.txt", b"", "");
+    assert_downloads_whole(&[("empty.txt", b"")], None);
 }
 
 #[test]
 fn the_client_gives_up_when_the_login_is_refused() {
-    let ftp = start_ftp(&[("notes.txt", NOTES)]);
+    let (mut steps, _ftp, addr) = start(&[("notes.txt", NOTES)], None);
+    let outcome = download_from(&mut steps, addr, "wrong", "notes.txt");
     assert_refused(
-        download_from(ftp.addr, "wrong", "notes.txt"),
-        "the server answered the login with the password `wrong` with 401 \
-         `wrong user name or password`",
+        &steps,
+        outcome,
+        "the server answered the login with 401 `wrong user name or password`",
     );
 }
 
 #[test]
 fn the_client_refuses_a_file_whose_md5_differs() {
     let file = letters(200_000);
-    let ftp = start_ftp(&[("letters.txt", &file)]);
-    let relay = start_relay(ftp.addr, Network::FlipsOneBit);
+    let (mut steps, _ftp, addr) = start(&[("letters.txt", &file)], Some(Network::FlipsOneBit));
+    let outcome = download_from(&mut steps, addr, PASSWORD, "letters.txt");
     let at = flipped_byte(file.len());
     let mut changed = file[at];
     changed ^= FLIPPED_BIT;
     assert_refused(
-        download_from(relay, PASSWORD, "letters.txt"),
+        &steps,
+        outcome,
         &format!(
-            "the relay changed byte {at} of letters.txt ({} bytes) on its way, from {} to {}, \
-             so the md5 in the trailer is not the md5 of what arrived",
-            file.len(),
+            "the relay changed byte {at} of letters.txt on its way, from {} to {}, so the md5 in \
+             the trailer is not the md5 of what arrived",
             preview(&[file[at]]),
             preview(&[changed])
         ),
@@ -216,11 +287,28 @@ fn the_client_refuses_a_file_whose_md5_differs() {
 enum Network {
     /// Passes it on in 4 pieces, 300 ms apart: a read returns a part of the file.
     InPieces,
+    /// Passes on the file and its trailer this many bytes per write, with a pause after each
+    /// ([`Pace::Drip`]): each read returns one piece.
+    Drip(usize),
     /// Passes on the reply, the file and the trailer in one write, so that one read can return
     /// the file's last bytes and the trailer together.
     AllAtOnce,
     /// Flips one bit of one byte of the file, as a faulty link or a bad memory chip might.
     FlipsOneBit,
+}
+
+impl Network {
+    /// How the relay passes the file on, for the steps.
+    fn how(self) -> String {
+        match self {
+            Network::InPieces => "in 4 pieces, 300 ms apart".into(),
+            Network::Drip(size) => format!("with its trailer, {}", Pace::Drip(size)),
+            Network::AllAtOnce => {
+                "in one write, with the reply before it and the trailer after it".into()
+            }
+            Network::FlipsOneBit => "with one bit of its middle byte flipped".into(),
+        }
+    }
 }
 
 /// The bit [`Network::FlipsOneBit`] flips: a lowercase letter becomes a capital.
@@ -243,6 +331,8 @@ fn start_relay(server: SocketAddr, network: Network) -> SocketAddr {
             return;
         };
         exercise::bound(&client);
+        // Each piece of Network::Drip leaves at once.
+        let _ = client.set_nodelay(true);
         let upstream = exercise::connect(server);
         let mut from_client = client.try_clone().expect("clone the client's socket");
         let mut to_server = upstream.try_clone().expect("clone the server's socket");
@@ -288,6 +378,12 @@ fn pass_on_replies(
                     client.write_all(piece)?;
                 }
                 protocol::write_frame(&mut client, &trailer)?;
+            }
+            Network::Drip(size) => {
+                protocol::write_frame(&mut client, &reply)?;
+                let mut rest = file;
+                protocol::write_frame(&mut rest, &trailer)?;
+                exercise::send(&mut client, &rest, Pace::Drip(size))?;
             }
             Network::AllAtOnce => {
                 let mut burst = Vec::new();
