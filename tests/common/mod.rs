@@ -182,6 +182,24 @@ pub fn shape(text: &str) -> String {
     text
 }
 
+/// [`assert_shape_matches_book`] for a benchmark's table: which rows a noisy machine marks
+/// (`socket_lab::bench::NOISY`), and whether a rate comes out in MB/s or GB/s, differ from run to
+/// run, so the marks are left out of both sides and the units made one.
+pub fn assert_bench_shape_matches_book(name: &str, actual: &str) {
+    let unmarked = |text: &str| {
+        text.replace(socket_lab::bench::NOISY, "")
+            .replace("GB/s", "MB/s")
+    };
+    let path = workspace_root().join("book/src/output").join(name);
+    assert_eq!(
+        shape(&unmarked(&read(&path))),
+        shape(&unmarked(actual)),
+        "the benchmark's output differs in shape from {} (numbers and NOISY marks ignored); \
+         the output:\n{actual}",
+        path.display()
+    );
+}
+
 /// Compares `actual` with `book/src/output/NAME` by their [`shape`]. With `BLESS=1` and `bless`,
 /// writes `actual` into the file instead; outputs recorded by hand from a full-size run (the
 /// benchmarks') pass `false`, so that a quick test run never replaces them.
