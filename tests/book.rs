@@ -997,7 +997,7 @@ fn time_line(text: &str) -> Option<(usize, String)> {
 
 /// Every lesson's chapter says near its top how long it takes: reading, the demo and terminals,
 /// the exercises, and their sum. The reading time is the chapter's words at WORDS_PER_MINUTE,
-/// to the nearest 5 minutes, so that a chapter that grows says so.
+/// to the nearest 5 minutes give or take 5, so that a chapter that grows says so.
 #[test]
 fn every_lesson_chapter_says_how_long_it_takes() {
     let minutes = Regex::new(
@@ -1029,7 +1029,8 @@ fn every_lesson_chapter_says_how_long_it_takes() {
         });
         let words = text.split_whitespace().count();
         let expected = (words + WORDS_PER_MINUTE * 5 / 2) / (WORDS_PER_MINUTE * 5) * 5;
-        if read != expected {
+        // Within one step of 5 minutes: a few paragraphs more need no new estimate.
+        if read.abs_diff(expected) > 5 {
             wrong.push(format!(
                 "{name}: {words} words read in about {expected} minutes, not {read}"
             ));
