@@ -979,6 +979,74 @@ fn nodelay_run_lesson_5_shows() {
     common::assert_matches_book("lesson5-nodelay.txt", &transcript);
 }
 
+/// Words a student reads a minute in a chapter of technical prose and code, for the estimate of
+/// each chapter's reading time.
+const WORDS_PER_MINUTE: usize = 130;
+
+/// The `**Time:**` paragraph near the top of a chapter: its first line number, and its text.
+fn time_line(text: &str) -> Option<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .take(10)
+        .position(|line| line.starts_with("**Time:**"))?;
+    let paragraph: Vec<&str> = lines[start..]
+        .iter()
+        .take_while(|line| !line.trim().is_empty())
+        .copied()
+        .collect();
+    Some((start + 1, paragraph.join(" ")))
+}
+
+/// Every lesson's chapter says near its top how long it takes: reading, the demo and terminals,
+/// the exercises, and their sum. The reading time is the chapter's words at WORDS_PER_MINUTE,
+/// to the nearest 5 minutes give or take 5, so that a chapter that grows says so.
+#[test]
+fn every_lesson_chapter_says_how_long_it_takes() {
+    let minutes = Regex::new(
+        r"about (\d+) minutes to read[^,]*, (?:and )?(\d+) to run [^:]*?(?:, and (\d+) for [^:]*)?: about (\d+) minutes",
+    )
+    .unwrap();
+    let mut wrong = Vec::new();
+    for chapter in chapters() {
+        let name = chapter.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("lesson") {
+            continue;
+        }
+        let text = fs::read_to_string(&chapter).unwrap();
+        let Some((_, time)) = time_line(&text) else {
+            wrong.push(format!("{name}: no **Time:** line in its first 10 lines"));
+            continue;
+        };
+        let Some(caps) = minutes.captures(&time) else {
+            wrong.push(format!(
+                "{name}: the time line does not read \"about R minutes to read, D to run ..., \
+                 and E for ...: about T minutes\": {time}"
+            ));
+            continue;
+        };
+        // A lesson without exercises (lesson 8) says so and has no minutes for them.
+        let [read, run, exercises, total] = [1, 2, 3, 4].map(|i| {
+            caps.get(i)
+                .map_or(0, |minutes| minutes.as_str().parse::<usize>().unwrap())
+        });
+        let words = text.split_whitespace().count();
+        let expected = (words + WORDS_PER_MINUTE * 5 / 2) / (WORDS_PER_MINUTE * 5) * 5;
+        // Within one step of 5 minutes: a few paragraphs more need no new estimate.
+        if read.abs_diff(expected) > 5 {
+            wrong.push(format!(
+                "{name}: {words} words read in about {expected} minutes, not {read}"
+            ));
+        }
+        if read + run + exercises != total {
+            wrong.push(format!(
+                "{name}: {read} + {run} + {exercises} minutes is not {total}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// The run lesson 7 quotes on a killed sender: a process's sockets are closed when it dies, and a
 /// close with unread bytes waiting resets the connection (RFC 1122, 4.2.2.13), dropping what was
 /// still queued to send; a close with nothing unread delivers everything. Dropping the socket here
