@@ -8,13 +8,13 @@ mod server_stats;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
-use std::thread;
 use std::time::Duration;
 
 use common::{ServerProcess, lesson_bin};
 use ftp::{Site, Wire};
 
 /// A server started through `sh` with at most `files` open file descriptors.
+#[cfg(target_os = "linux")]
 fn start_with_few_files(package: &str, files: u32, args: &str) -> ServerProcess {
     let line = format!(
         "ulimit -n {files} && exec '{}' server --addr 127.0.0.1:0 {args}",
@@ -25,6 +25,8 @@ fn start_with_few_files(package: &str, files: u32, args: &str) -> ServerProcess 
     ServerProcess::start(command).unwrap()
 }
 
+// Linux only: it reads /proc and runs the server under `ulimit -n`.
+#[cfg(target_os = "linux")]
 #[test]
 fn an_accept_loop_out_of_file_descriptors_backs_off_and_keeps_serving() {
     let mut server = start_with_few_files("lesson3", 64, "");
@@ -37,35 +39,9 @@ fn an_accept_loop_out_of_file_descriptors_backs_off_and_keeps_serving() {
     server
         .wait_for_line("handle() started", Duration::from_secs(20))
         .expect("step 1: the first client is accepted");
-    // 2. More idle clients than the server may hold files: once it has 64 open, `accept` fails
-    //    with EMFILE while the rest wait in the backlog.
-    let idle: Vec<TcpStream> = (0..100)
-        .filter_map(|_| TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok())
-        .collect();
-    common::wait_for_stderr(&mut server, "accept failed");
-    // 3. While the failures go on, the server uses a small share of one core (a loop that
-    //    retries at once uses all of it).
-    let share = server_stats::cpu_share(server.pid(), || thread::sleep(Duration::from_secs(3)));
-    eprintln!(
-        "CPU while accept kept failing: {:.1}% of a core",
-        share * 100.0
-    );
-    assert!(
-        share < 0.1,
-        "step 3: the server used {:.0}% of a core while accept kept failing",
-        share * 100.0
-    );
-    // 4. Its log names the failure in a few lines, not one per attempt.
-    let stderr = server.stderr();
-    let lines = stderr.matches("accept failed").count();
-    assert!(
-        (1..=12).contains(&lines),
-        "step 4: {lines} lines about accept:\n{stderr}"
-    );
-    assert!(
-        stderr.contains("Too many open files") && stderr.contains("backing off"),
-        "step 4: {stderr}"
-    );
+    // 2 to 4. More idle clients than the server may hold files for: once it has 64 open,
+    //    `accept` fails with EMFILE while the rest wait in the backlog, and it backs off quietly.
+    let idle = server_stats::assert_accept_backs_off(&mut server);
     // 5. The client accepted first is still served.
     first.write_all(b"hello").unwrap();
     let mut answer = [0u8; 64];

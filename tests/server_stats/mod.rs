@@ -73,3 +73,40 @@ pub fn disk_use(dir: &Path) -> u64 {
         .parse()
         .unwrap()
 }
+
+/// Steps 2 to 4 of the accept tests: more idle clients than a server started under `ulimit -n`
+/// may hold files for, then, while its `accept` keeps failing, a small share of one core (a
+/// loop that retries at once takes all of it) and a few log lines, not one per attempt. Returns
+/// the idle clients, which the caller keeps open while it checks that earlier clients are served.
+pub fn assert_accept_backs_off(
+    server: &mut crate::common::ServerProcess,
+) -> Vec<std::net::TcpStream> {
+    let addr = server.addr();
+    let idle: Vec<_> = (0..100)
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()
+        })
+        .collect();
+    crate::common::wait_for_stderr(server, "accept failed");
+    let share = cpu_share(server.pid(), || std::thread::sleep(Duration::from_secs(3)));
+    eprintln!(
+        "CPU while accept kept failing: {:.1}% of a core",
+        share * 100.0
+    );
+    assert!(
+        share < 0.1,
+        "step 3: the server used {:.0}% of a core while accept kept failing",
+        share * 100.0
+    );
+    let stderr = server.stderr();
+    let lines = stderr.matches("accept failed").count();
+    assert!(
+        (1..=12).contains(&lines),
+        "step 4: {lines} lines about accept:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("Too many open files") && stderr.contains("backing off"),
+        "step 4: {stderr}"
+    );
+    idle
+}
