@@ -18,6 +18,7 @@
 pub mod bench;
 pub mod event_loop;
 pub mod forever;
+pub mod lines;
 pub mod on_tokio;
 pub mod report;
 
