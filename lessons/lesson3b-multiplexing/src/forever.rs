@@ -130,10 +130,18 @@ impl Server {
 // ANCHOR: mixin
 /// `ThreadingMixIn.process_request`: a new thread for each connection, which runs lesson 3's
 /// `Handler` and closes the connection when it returns.
+///
+/// Unlike Python's, it counts its threads and refuses a connection (closes it at once) when
+/// [`thread_ceiling`] of them are running: past that point the system cannot give a process
+/// another thread, and std aborts the whole process when a thread that did start cannot get its
+/// signal stack. A server that refuses one client keeps serving the others; one that aborts
+/// drops them all.
 pub struct ThreadingMixIn<H> {
     handler: Arc<H>,
     report: Report,
     threads_started: AtomicUsize,
+    running: Arc<AtomicUsize>,
+    max_threads: usize,
 }
 
 impl<H: Handler> ThreadingMixIn<H> {
@@ -142,12 +150,24 @@ impl<H: Handler> ThreadingMixIn<H> {
             handler,
             report,
             threads_started: AtomicUsize::new(0),
+            running: Arc::new(AtomicUsize::new(0)),
+            max_threads: thread_ceiling(),
         }
     }
 
     pub fn process_request(&self, request: TcpStream, client_address: SocketAddr) {
+        let running = self.running.fetch_add(1, Ordering::SeqCst);
+        if running >= self.max_threads {
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            let refused = io::Error::other(format!(
+                "refused: {running} threads already serve clients, as many as this system allows"
+            ));
+            (self.report)(Event::Failed(client_address, refused));
+            return; // dropping `request` closes the connection
+        }
         let number = self.threads_started.fetch_add(1, Ordering::SeqCst) + 1;
         let (handler, report) = (Arc::clone(&self.handler), Arc::clone(&self.report));
+        let still_running = Arc::clone(&self.running);
         let spawned = thread::Builder::new()
             .name(format!("handler-{number}"))
             .spawn(move || {
@@ -159,11 +179,30 @@ impl<H: Handler> ThreadingMixIn<H> {
                     Ok(Err(err)) => report(Event::Failed(client_address, err)),
                     Err(_) => report(Event::Panicked(client_address)),
                 }
+                still_running.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(err) = spawned {
             // The system refused a thread: this connection is dropped (closed), the others live.
+            self.running.fetch_sub(1, Ordering::SeqCst);
             (self.report)(Event::Failed(client_address, err));
         }
     }
+}
+
+/// Memory mappings a thread takes: its stack and the guard page below it, and the stack std sets
+/// up for its signal handler (to report a stack overflow) with its own guard page.
+pub const MAPPINGS_PER_THREAD: usize = 4;
+
+/// Threads left for everything else the process maps: its code, libraries and heap.
+const SPARE_THREADS: usize = 1000;
+
+/// How many handler threads the mixin runs at most: the process's limit of memory mappings,
+/// `vm.max_map_count` (65530 unless changed), over [`MAPPINGS_PER_THREAD`], less a margin.
+pub fn thread_ceiling() -> usize {
+    let mappings = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|text| text.trim().parse::<usize>().ok())
+        .unwrap_or(65530);
+    (mappings / MAPPINGS_PER_THREAD).saturating_sub(SPARE_THREADS)
 }
 // ANCHOR_END: mixin

@@ -43,10 +43,11 @@ pub enum Model {
 }
 
 // ANCHOR: run
-/// `lesson3b server`: listen on `addr` with the article's backlog of 5 and serve every client
-/// with lesson 3's protocol, in the chosen model.
-pub fn run_server(addr: SocketAddr, model: Model) -> anyhow::Result<()> {
-    let listener = lesson1::listen(addr).with_context(|| format!("could not listen on {addr}"))?;
+/// `lesson3b server`: listen on `addr` (with the article's backlog of 5 unless told otherwise)
+/// and serve every client with lesson 3's protocol, in the chosen model.
+pub fn run_server(addr: SocketAddr, model: Model, backlog: i32) -> anyhow::Result<()> {
+    let listener = lesson1::listen_with_backlog(addr, backlog)
+        .with_context(|| format!("could not listen on {addr}"))?;
     listening::announce(&listener)?;
     let report: Report = Arc::new(report::print);
     match model {

@@ -119,7 +119,10 @@ pub fn serve_lines(
                 // Only when it changes: with edge-triggered readiness, the kernel then reports
                 // the socket when it becomes writable (or readable) again, and not before.
                 let interest = client.interest;
-                match poll.registry().reregister(&mut client.stream, token, interest) {
+                match poll
+                    .registry()
+                    .reregister(&mut client.stream, token, interest)
+                {
                     Ok(()) => client.registered = interest,
                     Err(err) => {
                         eprintln!("could not watch a client's socket: {err}");
@@ -132,7 +135,11 @@ pub fn serve_lines(
 }
 
 /// Does what can be done for one client without waiting. Returns true when it is done with.
-fn serve_client(client: &mut Client, read_step: ReadStep, write_step: WriteStep) -> io::Result<bool> {
+fn serve_client(
+    client: &mut Client,
+    read_step: ReadStep,
+    write_step: WriteStep,
+) -> io::Result<bool> {
     loop {
         if !client.unsent.is_empty() {
             client.interest = write_step(&mut client.stream, &mut client.unsent)?;
@@ -172,7 +179,10 @@ pub fn kit_read_step(conn: &mut TcpStream, pending: &mut Vec<u8>) -> io::Result<
             Err(err) => return Err(err),
         }
     }
-    let complete = pending.iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1);
+    let complete = pending
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
     let rest = pending.split_off(complete);
     received.lines = pending
         .split(|&b| b == b'\n')

@@ -35,6 +35,10 @@ enum Mode {
         /// thread, an event loop; tokio: one thread, async/await
         #[arg(long, value_enum, default_value_t = Model::Mio)]
         model: Model,
+        /// How many finished handshakes the kernel queues for accept (listen's backlog); 5 is
+        /// the article's, socketserver's request_queue_size
+        #[arg(long, default_value_t = lesson1::BACKLOG)]
+        backlog: i32,
     },
     /// Connect, send one message, print the answer and how long it took (lesson 3's client)
     Client {
@@ -56,7 +60,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::run("lesson3b", || match cli.mode.unwrap_or(Mode::Demo) {
         Mode::Demo => demo::run(),
-        Mode::Server { addr, model } => lesson3b::run_server(addr.addr, model),
+        Mode::Server {
+            addr,
+            model,
+            backlog,
+        } => lesson3b::run_server(addr.addr, model, backlog),
         Mode::Client {
             addr,
             message,

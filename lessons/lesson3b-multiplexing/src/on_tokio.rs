@@ -9,9 +9,10 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
+use std::panic;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::report::{self, Event, Report};
@@ -37,14 +38,10 @@ pub fn serve(listener: std::net::TcpListener, report: Report) -> io::Result<Infa
                 }
             };
             report(Event::Started(addr));
-            let task = tokio::spawn(handle(stream, addr, report.clone()));
-            // A panic ends its own task only; the runtime hands it to whoever awaits the task.
             let report = report.clone();
             tokio::spawn(async move {
-                match task.await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(err)) => report(Event::Failed(addr, err)),
-                    Err(_) => report(Event::Panicked(addr)),
+                if let Err(err) = handle(stream, addr, &report).await {
+                    report(Event::Failed(addr, err));
                 }
             });
         }
@@ -52,11 +49,29 @@ pub fn serve(listener: std::net::TcpListener, report: Report) -> io::Result<Infa
 }
 
 /// Lesson 3's handler, with `.await` where it blocked.
-async fn handle(mut stream: TcpStream, addr: SocketAddr, report: Report) -> io::Result<()> {
-    let mut buf = [0u8; 1024];
-    let n = stream.read(&mut buf).await?;
-    let message = report::message_from(&buf[..n])?;
+///
+/// Whatever lives across an `.await` is kept in the task while it waits. So the buffer of the
+/// read is made only once the socket is readable, and is gone before the next `.await`: an idle
+/// client's task holds its socket and its place in this function, not 1024 bytes of buffer.
+async fn handle(stream: TcpStream, addr: SocketAddr, report: &Report) -> io::Result<()> {
+    let message = loop {
+        stream.readable().await?;
+        let mut buf = [0u8; 1024];
+        match stream.try_read(&mut buf) {
+            Ok(n) => break report::message_from(&buf[..n])?,
+            // Readiness can be stale: nothing to read after all, so wait again.
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(err) => return Err(err),
+        }
+    };
+    let mut stream = stream;
     report(Event::Sent(addr, message.clone()));
-    stream.write_all(&report::answer_to(&message)).await
+    // A panic here would end this task only: the runtime catches it. Catching it here too lets
+    // the server say whose connection it ended, as the other models do.
+    let Ok(answer) = panic::catch_unwind(|| report::answer_to(&message)) else {
+        report(Event::Panicked(addr));
+        return Ok(());
+    };
+    stream.write_all(&answer).await
 }
 // ANCHOR_END: serve

@@ -12,7 +12,10 @@ pub fn read_ready(conn: &mut impl Read, pending: &mut Vec<u8>) -> io::Result<Rec
         Err(err) => return Err(err),
     };
     let ended = pending.iter().filter(|&&byte| byte == b'\n').count();
-    let mut pieces: Vec<Vec<u8>> = pending.split(|&byte| byte == b'\n').map(<[u8]>::to_vec).collect();
+    let mut pieces: Vec<Vec<u8>> = pending
+        .split(|&byte| byte == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
     // After the last '\n' comes the unfinished line (maybe empty): it stays pending.
     *pending = pieces.pop().unwrap_or_default();
     debug_assert_eq!(pieces.len(), ended);

@@ -169,7 +169,11 @@ fn expect_call(
     let came = format!(
         "the lines {}{}, and {} pending",
         lines_shown(&received.lines),
-        if received.closed { " and the close" } else { "" },
+        if received.closed {
+            " and the close"
+        } else {
+            ""
+        },
         shown(pending)
     );
     if received.lines.len() > expected.lines.len() || pending.as_slice() != left_pending {
@@ -181,7 +185,11 @@ fn expect_call(
         );
     }
     if received != expected {
-        steps.failed(step, came, "read_ready did not return what the socket had sent");
+        steps.failed(
+            step,
+            came,
+            "read_ready did not return what the socket had sent",
+        );
     }
     steps.got(step);
 }
@@ -287,11 +295,23 @@ fn e_the_loop_sends_back_every_line_however_it_is_cut() {
             expect_back(&mut steps, &mut second, line);
         }
     }
-    steps.send(&mut first, b"its turn\n", Pace::Whole, &shown(b"its turn\n"));
+    steps.send(
+        &mut first,
+        b"its turn\n",
+        Pace::Whole,
+        &shown(b"its turn\n"),
+    );
     expect_back(&mut steps, &mut first, b"waits its turn\n");
     // 3000 bytes of lines in one write: more than one read of a small buffer.
-    let many: Vec<u8> = (0..300).flat_map(|i| format!("line {i:03}\n").into_bytes()).collect();
-    steps.send(&mut first, &many, Pace::Whole, &format!("{} bytes of lines", many.len()));
+    let many: Vec<u8> = (0..300)
+        .flat_map(|i| format!("line {i:03}\n").into_bytes())
+        .collect();
+    steps.send(
+        &mut first,
+        &many,
+        Pace::Whole,
+        &format!("{} bytes of lines", many.len()),
+    );
     expect_back(&mut steps, &mut first, &many);
 }
 
