@@ -27,7 +27,14 @@ fn comparable(output: &str) -> String {
 fn the_benchmark_runs_small_and_prints_the_table_the_book_shows() {
     let output = lesson_cmd("lesson3b")
         .args(["bench", "--idle", "20,40,60", "--asks", "20"])
-        .args(["--ceiling-limit", "200", "--burst", "20", "--burst-seconds", "3"])
+        .args([
+            "--ceiling-limit",
+            "200",
+            "--burst",
+            "20",
+            "--burst-seconds",
+            "3",
+        ])
         .timeout(std::time::Duration::from_secs(300))
         .assert()
         .success()

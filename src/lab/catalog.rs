@@ -196,7 +196,9 @@ impl Catalog {
 /// package name.
 fn lesson_number(package: &str) -> Option<u32> {
     let number = package.strip_prefix("lesson")?;
-    let digits = number.strip_suffix(|c: char| c.is_ascii_lowercase()).unwrap_or(number);
+    let digits = number
+        .strip_suffix(|c: char| c.is_ascii_lowercase())
+        .unwrap_or(number);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
