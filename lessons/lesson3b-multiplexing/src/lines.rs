@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::io::{self, Read, Write};
+use std::io;
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
@@ -162,52 +162,3 @@ fn serve_client(
     }
 }
 // ANCHOR_END: serve_lines
-
-/// The kit's read step, for the loop of the write exercise's tests: reads until WouldBlock.
-pub fn kit_read_step(conn: &mut TcpStream, pending: &mut Vec<u8>) -> io::Result<Received> {
-    let mut received = Received::default();
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        match conn.read(&mut buf) {
-            Ok(0) => {
-                received.closed = true;
-                break;
-            }
-            Ok(n) => pending.extend_from_slice(&buf[..n]),
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    let complete = pending
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |at| at + 1);
-    let rest = pending.split_off(complete);
-    received.lines = pending
-        .split(|&b| b == b'\n')
-        .take(pending.iter().filter(|&&b| b == b'\n').count())
-        .map(<[u8]>::to_vec)
-        .collect();
-    *pending = rest;
-    Ok(received)
-}
-
-/// The kit's write step, for the loop of the read exercise's tests.
-pub fn kit_write_step(conn: &mut TcpStream, unsent: &mut Vec<u8>) -> io::Result<Interest> {
-    let mut written = 0;
-    let result = loop {
-        if written == unsent.len() {
-            break Ok(Interest::READABLE);
-        }
-        match conn.write(&unsent[written..]) {
-            Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => written += n,
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => break Ok(Interest::WRITABLE),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => break Err(err),
-        }
-    };
-    unsent.drain(..written);
-    result
-}

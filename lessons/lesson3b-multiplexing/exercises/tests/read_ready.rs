@@ -25,6 +25,10 @@
 )]
 mod read_ready;
 
+/// The loop's write step: the reference solution of the other exercise, `write_ready`.
+#[path = "../solutions/write_ready.rs"]
+mod kit_write_step;
+
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
@@ -275,7 +279,7 @@ fn d_the_close_comes_with_the_last_lines() {
 fn start_line_server() -> exercise::Server {
     let read_step: ReadStep = read_ready::read_ready;
     exercise::start_server(move |listener| {
-        let _ = lines::serve_lines(listener, read_step, lines::kit_write_step);
+        let _ = lines::serve_lines(listener, read_step, kit_write_step::write_ready);
     })
 }
 

@@ -25,6 +25,10 @@
 )]
 mod write_ready;
 
+/// The loop's read step: the reference solution of the other exercise, `read_ready`.
+#[path = "../solutions/read_ready.rs"]
+mod kit_read_step;
+
 use std::io::{self, Write};
 use std::thread;
 use std::time::Duration;
@@ -154,7 +158,7 @@ const LINES: usize = 6000;
 fn c_a_client_that_reads_late_gets_every_line() {
     let write_step: WriteStep = write_ready::write_ready;
     let server = exercise::start_server(move |listener| {
-        let _ = lines::serve_lines(listener, lines::kit_read_step, write_step);
+        let _ = lines::serve_lines(listener, kit_read_step::read_ready, write_step);
     });
     let mut steps = Steps::new();
     // A small receive buffer: the server's answers soon fill it, and its writes stop.
