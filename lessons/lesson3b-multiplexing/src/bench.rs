@@ -21,10 +21,14 @@
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::os::fd::AsRawFd;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Token};
+use rustix::event::{PollFd, PollFlags, Timespec};
 use socket_lab::bench::{Spread, machine_line};
 use socket_lab::process::ServerProcess;
 
@@ -98,6 +102,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     println!(
         "                                              (VmRSS)                                               median / p99            median / p99"
     );
+    let mut waits = Vec::new();
     for (step, &idle) in options.idle.iter().enumerate() {
         if idle + SPARE_FILES > files {
             println!(
@@ -111,12 +116,21 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         }
         let mut rows = Vec::new();
         for model in order {
-            rows.push((model, idle_step(model, idle, options.asks)?));
+            let (row, waited) = idle_step(model, idle, options.asks)?;
+            waits.extend(waited.map(|(poll, epoll)| (idle, poll, epoll)));
+            rows.push((model, row));
         }
         rows.sort_by_key(|(model, _)| MODELS.iter().position(|m| m == model));
         for (model, row) in rows {
             println!("{idle:<6} {:<38} {row}", name(model));
         }
+    }
+
+    println!();
+    println!("one call asking which of N idle sockets is ready (none is), median of {WAITS} calls");
+    println!("idle   poll(2)     epoll_wait");
+    for (idle, poll, epoll) in waits {
+        println!("{idle:<6} {:>10}  {:>10}", duration(poll), duration(epoll));
     }
 
     println!();
@@ -229,7 +243,9 @@ fn median_p99(times: &[f64]) -> String {
 }
 
 fn duration(seconds: f64) -> String {
-    if seconds < 0.001 {
+    if seconds < 1e-6 {
+        format!("{:.0} ns", seconds * 1e9)
+    } else if seconds < 0.001 {
         format!("{:.0} µs", seconds * 1e6)
     } else if seconds < 1.0 {
         format!("{:.1} ms", seconds * 1e3)
@@ -244,7 +260,14 @@ fn kib(kb: f64) -> String {
 
 // ANCHOR: idle_step
 /// One row of the table: `idle` silent clients held against a fresh server of `model`.
-fn idle_step(model: Model, idle: usize, asks: usize) -> anyhow::Result<String> {
+///
+/// With the event loop on mio, it also times the two ways of waiting over the idle clients'
+/// sockets (see [`waits`]): they are the same sockets whatever the server, so once is enough.
+fn idle_step(
+    model: Model,
+    idle: usize,
+    asks: usize,
+) -> anyhow::Result<(String, Option<(f64, f64)>)> {
     let mut server = start(model, LARGE_BACKLOG)?;
     let addr = server.addr();
     let pid = server.pid();
@@ -264,8 +287,13 @@ fn idle_step(model: Model, idle: usize, asks: usize) -> anyhow::Result<String> {
     let threads = status(pid, "Threads:")?;
     let stacks = kernel_stacks()?.saturating_sub(stacks_before) as f64 / idle as f64;
     let busy = round_trips(addr, asks)?;
+    let waited = if model == Model::Mio {
+        Some(waits(&clients)?)
+    } else {
+        None
+    };
     drop(clients);
-    Ok(format!(
+    let row = format!(
         "{:>11}  {:>17}  {threads:>7}  {:>10}  {:>21}  {:>18}",
         kib(rss),
         if model == Model::Forever {
@@ -276,9 +304,55 @@ fn idle_step(model: Model, idle: usize, asks: usize) -> anyhow::Result<String> {
         duration(accepted_in.as_secs_f64()),
         median_p99(&alone),
         median_p99(&busy),
-    ))
+    );
+    Ok((row, waited))
 }
 // ANCHOR_END: idle_step
+
+/// How many calls of each kind [`waits`] times.
+const WAITS: usize = 100;
+
+// ANCHOR: waits
+/// The median time of one call that asks which of `sockets` can be read, when none can: poll(2),
+/// which is handed the whole list on every call and checks every socket in it, and epoll_wait
+/// (through mio), which keeps the list in the kernel and is handed back only the ready ones.
+fn waits(sockets: &[TcpStream]) -> anyhow::Result<(f64, f64)> {
+    let no_wait = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    let mut fds: Vec<PollFd> = sockets
+        .iter()
+        .map(|socket| PollFd::new(socket, PollFlags::IN))
+        .collect();
+    let mut poll_times = Vec::with_capacity(WAITS);
+    for _ in 0..WAITS {
+        let started = Instant::now();
+        let ready = rustix::event::poll(&mut fds, Some(&no_wait))?;
+        poll_times.push(started.elapsed().as_secs_f64());
+        if ready != 0 {
+            bail!("an idle socket became readable: the server sent something");
+        }
+    }
+
+    let mut selector = mio::Poll::new()?;
+    for (index, socket) in sockets.iter().enumerate() {
+        let fd = socket.as_raw_fd();
+        selector
+            .registry()
+            .register(&mut SourceFd(&fd), Token(index), Interest::READABLE)?;
+    }
+    let mut events = Events::with_capacity(1024);
+    let mut epoll_times = Vec::with_capacity(WAITS);
+    for _ in 0..WAITS {
+        let started = Instant::now();
+        selector.poll(&mut events, Some(Duration::ZERO))?;
+        epoll_times.push(started.elapsed().as_secs_f64());
+    }
+    let median = |times: &[f64]| Spread::of(times).map_or(f64::NAN, |spread| spread.median);
+    Ok((median(&poll_times), median(&epoll_times)))
+}
+// ANCHOR_END: waits
 
 // ANCHOR: ceiling
 /// Opens connections to the threaded server until it refuses one (the system would not give it
