@@ -8,7 +8,8 @@ use common::{assert_matches_book, lesson_cmd, unused_addr};
 use predicates::prelude::*;
 
 const LESSONS: &[&str] = &[
-    "lesson1", "lesson2", "lesson3", "lesson4", "lesson5", "lesson6", "lesson7", "lesson8",
+    "lesson1", "lesson2", "lesson3", "lesson3b", "lesson4", "lesson5", "lesson6", "lesson7",
+    "lesson8",
 ];
 
 #[test]

@@ -2,6 +2,10 @@
 //! and with one that gives each connection a thread; and handlers that fail or panic.
 //!
 //! Timing claims are checked as order: whether B has its answer before or after A sends.
+//!
+//! The tests of a server that serves clients at once run against every server model that speaks
+//! lesson 3's protocol, unchanged: lesson 3's thread per connection, and lesson 3b's
+//! serve_forever, mio event loop and Tokio server ([`CONCURRENT_SERVERS`]).
 
 mod common;
 
@@ -19,6 +23,15 @@ use predicates::prelude::*;
 /// How long the one-at-a-time test gives the server to answer B while A holds it up. A correct
 /// server never does; a threaded one would, within a millisecond or so.
 const CHANCE_TO_ANSWER: Duration = Duration::from_millis(500);
+
+/// Every server that serves lesson 3's protocol to several clients at once: the package, and the
+/// arguments that choose the model.
+const CONCURRENT_SERVERS: &[(&str, &[&str])] = &[
+    ("lesson3", &[]),
+    ("lesson3b", &["--model", "forever"]),
+    ("lesson3b", &["--model", "mio"]),
+    ("lesson3b", &["--model", "tokio"]),
+];
 
 /// Connects a client and waits until the server's `handle` has started on its connection.
 fn connect_and_wait_for_handle(server: &mut ServerProcess) -> TcpStream {
@@ -87,16 +100,21 @@ fn one_at_a_time_b_is_answered_only_after_a_has_sent() {
 
 #[test]
 fn threaded_b_is_answered_while_a_is_still_connected() {
-    let mut server = start_server("lesson3", &[]);
-    let mut a = connect_and_wait_for_handle(&mut server);
+    for (package, model) in CONCURRENT_SERVERS {
+        let mut server = start_server(package, model);
+        let mut a = connect_and_wait_for_handle(&mut server);
 
-    let mut b = TcpStream::connect(server.addr()).unwrap();
-    assert_eq!(ask(&mut b, "from B"), r#"received "from B""#);
+        let mut b = TcpStream::connect(server.addr()).unwrap();
+        assert_eq!(ask(&mut b, "from B"), r#"received "from B""#);
 
-    // A has been connected, silent, all along; it is served as soon as it speaks.
-    assert_eq!(ask(&mut a, "from A"), r#"received "from A""#);
-    let lines = wait_for_lines(&mut server, r#"sent "from A""#);
-    assert!(position(&lines, r#"sent "from B""#) < position(&lines, r#"sent "from A""#));
+        // A has been connected, silent, all along; it is served as soon as it speaks.
+        assert_eq!(ask(&mut a, "from A"), r#"received "from A""#);
+        let lines = wait_for_lines(&mut server, r#"sent "from A""#);
+        assert!(
+            position(&lines, r#"sent "from B""#) < position(&lines, r#"sent "from A""#),
+            "{package} {model:?}: {lines:?}"
+        );
+    }
 }
 
 /// Three terminals: a server that handles one connection at a time, client A that holds it for a
@@ -143,8 +161,9 @@ fn a_client_that_holds_its_connection_makes_the_next_one_wait() {
 
 #[test]
 fn a_handler_that_panics_or_fails_ends_only_its_own_connection() {
-    for mode in [&[][..], &["--one-at-a-time"]] {
-        let mut server = start_server("lesson3", mode);
+    let one_at_a_time: (&str, &[&str]) = ("lesson3", &["--one-at-a-time"]);
+    for &(package, mode) in CONCURRENT_SERVERS.iter().chain([&one_at_a_time]) {
+        let mut server = start_server(package, mode);
         let addr = server.addr().to_string();
 
         lesson_cmd("lesson3")
@@ -175,6 +194,6 @@ fn a_handler_that_panics_or_fails_ends_only_its_own_connection() {
             .assert()
             .success()
             .stdout(predicate::str::contains(r#"received "still there?""#));
-        assert!(server.is_running(), "the server ended ({mode:?})");
+        assert!(server.is_running(), "the server ended ({package} {mode:?})");
     }
 }

@@ -159,7 +159,8 @@ impl Catalog {
                 exercises,
             });
         }
-        lessons.sort_by_key(|lesson| lesson.number);
+        // lesson3b comes after lesson3 and before lesson4.
+        lessons.sort_by(|a, b| (a.number, &a.name).cmp(&(b.number, &b.name)));
         Ok(Catalog {
             workspace_root: metadata.workspace_root,
             target_dir: metadata.target_directory,
@@ -172,7 +173,7 @@ impl Catalog {
         let wanted = name.strip_prefix("lesson").unwrap_or(name);
         self.lessons
             .iter()
-            .find(|lesson| lesson.number.to_string() == wanted)
+            .find(|lesson| lesson.name.strip_prefix("lesson") == Some(wanted))
             .with_context(|| {
                 let names: Vec<&str> = self.lessons.iter().map(|l| l.name.as_str()).collect();
                 format!(
@@ -191,9 +192,13 @@ impl Catalog {
     }
 }
 
-/// `lesson12` -> 12; None for any other package name.
+/// `lesson12` -> 12, and a lesson placed after another, `lesson3b`, -> 3; None for any other
+/// package name.
 fn lesson_number(package: &str) -> Option<u32> {
-    let digits = package.strip_prefix("lesson")?;
+    let number = package.strip_prefix("lesson")?;
+    let digits = number
+        .strip_suffix(|c: char| c.is_ascii_lowercase())
+        .unwrap_or(number);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -265,6 +270,7 @@ mod tests {
     fn lesson_packages_are_told_apart_from_the_others() {
         assert_eq!(lesson_number("lesson1"), Some(1));
         assert_eq!(lesson_number("lesson12"), Some(12));
+        assert_eq!(lesson_number("lesson3b"), Some(3));
         assert_eq!(lesson_number("lesson1-exercises"), None);
         assert_eq!(lesson_number("lesson"), None);
         assert_eq!(lesson_number("socket-lab"), None);
