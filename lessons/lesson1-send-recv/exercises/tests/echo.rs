@@ -1,10 +1,10 @@
-//! The tests of exercise `echo`. Check your file with `cargo run -- check lesson1`: plain
+//! The tests of exercise `echo`. Check your file with `cargo lab check lesson1`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! A real client talks to `echo` over loopback, and sends the way a network delivers: a byte or
 //! a few bytes per write, so that the server's reads end inside the message and inside its
 //! characters. The tests outside `mod rust_only` speak only over the socket, so a teacher can run
-//! them against an echo server in any language: `cargo run -- check lesson1 echo --server "CMD"`.
+//! them against an echo server in any language: `cargo lab check lesson1 echo --server "CMD"`.
 
 #[cfg_attr(feature = "solution", path = "../solutions/echo.rs")]
 #[cfg_attr(feature = "solution2", path = "../solutions/echo_2.rs")]

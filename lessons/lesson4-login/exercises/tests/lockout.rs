@@ -1,4 +1,4 @@
-//! The tests of exercise `lockout`. Check your file with `cargo run -- check lesson4`: plain
+//! The tests of exercise `lockout`. Check your file with `cargo lab check lesson4`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's client is lesson 4's `Client`: it sends each message of the article's login and
@@ -8,7 +8,7 @@
 //! it anew, so every count starts at zero.
 //!
 //! The tests speak only over the socket, so a teacher can run them against a server in any
-//! language that reads that users file: `cargo run -- check lesson4 lockout --server "CMD"`.
+//! language that reads that users file: `cargo lab check lesson4 lockout --server "CMD"`.
 //! Such a server answers a wrong password with any refusal but `LOCKED_OUT`, and a locked-out
 //! user with exactly `LOCKED_OUT`; the tests close the connection once a login has succeeded.
 //!

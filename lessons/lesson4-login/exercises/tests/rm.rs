@@ -1,4 +1,4 @@
-//! The tests of exercise `rm`. Check your file with `cargo run -- check lesson4`: plain
+//! The tests of exercise `rm`. Check your file with `cargo lab check lesson4`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's server is lesson 4's login and `serve`, with your `run` for each request; the kit's

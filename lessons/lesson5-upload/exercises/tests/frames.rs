@@ -1,4 +1,4 @@
-//! The tests of exercise `frames`. Check your file with `cargo run -- check lesson5`: plain
+//! The tests of exercise `frames`. Check your file with `cargo lab check lesson5`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! Two kinds of test. In the first, the kit's server reads each frame with your `read_frame` and

@@ -1,4 +1,4 @@
-//! The tests of exercise `receive`. Check your file with `cargo run -- check lesson5`: plain
+//! The tests of exercise `receive`. Check your file with `cargo lab check lesson5`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's server is lesson 5's, with your `receive` in its put; the kit's client logs in as
@@ -9,7 +9,7 @@
 //!
 //! The tests outside `mod rust_only` speak only the article's protocol over the socket, so a
 //! teacher can run them against a server in any language:
-//! `cargo run -- check lesson5 receive --server "CMD"`. That server knows lesson 4's sample users
+//! `cargo lab check lesson5 receive --server "CMD"`. That server knows lesson 4's sample users
 //! (`lessons/lesson4-login/users.json`), answers put as the article's does, answers get as
 //! lesson 5's does (`{"status": 200, "file_size": N}`, then, after the client's
 //! `{"status": 200}`, the N bytes), refuses a get of a file it does not have, and closes the

@@ -1,4 +1,4 @@
-//! The tests of exercise `send_all`. Check your file with `cargo run -- check lesson6`: plain
+//! The tests of exercise `send_all`. Check your file with `cargo lab check lesson6`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! `send_all` writes to a real socket over loopback, wrapped in writers that behave like a

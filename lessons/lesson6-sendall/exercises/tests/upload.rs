@@ -1,4 +1,4 @@
-//! The tests of exercise `upload`. Check your file with `cargo run -- check lesson6`: plain
+//! The tests of exercise `upload`. Check your file with `cargo lab check lesson6`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's server is lesson 6's: lesson 5's server on a socket with small buffers, with lesson
@@ -12,7 +12,7 @@
 //! steps, numbered, and marks the one that failed.
 //!
 //! The tests speak only the article's protocol over the socket, so a teacher can run them
-//! against a client in any language: `cargo run -- check lesson6 upload --client "CMD"`. That
+//! against a client in any language: `cargo lab check lesson6 upload --client "CMD"`. That
 //! client reads the article's prompts' answers from stdin, one a line: `alex`, `abc123`,
 //! `put PATH` (PATH absolute), then `q`. It logs in, uploads the file with the article's put
 //! (the name sent is the last part of PATH), and exits when its input ends.

@@ -1,4 +1,4 @@
-//! The tests of exercise `deadline`. Check your file with `cargo run -- check lesson7`: plain
+//! The tests of exercise `deadline`. Check your file with `cargo lab check lesson7`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! `read_frame_by` runs in a small server made of lesson 7's pieces (`serve_frames` below), which
