@@ -537,15 +537,19 @@ impl Steps {
     }
 
     /// The failure message [`Steps::failed`] panics with.
+    ///
+    /// The numbers are right-aligned to the failed step's, so that every step's text, and what
+    /// came instead, start in one column: `   9. ...`, then `> 10. ...`.
     pub fn report(&self, step: &str, came: &str, symptom: &str) -> String {
         let number = self.done.len() + 1;
+        let width = number.to_string().len();
         let mut text = format!("step {number} failed: {symptom}\n");
         let skipped = self.done.len().saturating_sub(STEPS_SHOWN);
         if skipped > 0 {
             text += &format!("  (steps 1 to {skipped} went as expected)\n");
         }
         for (index, done) in self.done.iter().enumerate().skip(skipped) {
-            text += &format!("  {}. {done}\n", index + 1);
+            text += &format!("  {:>width$}. {done}\n", index + 1);
         }
         let indent = " ".repeat(format!("> {number}. ").len());
         text += &format!("> {number}. {step}\n{indent}instead: {came}");
@@ -934,7 +938,17 @@ mod tests {
             "step 3 failed: more arrived\n  1. connect to the server\n  \
              2. expect b\"hi\" back: ok\n> 3. expect the close\n     instead: b\"x\""
         );
-        for _ in 0..20 {
+        for _ in 0..7 {
+            steps.did("send");
+        }
+        // Steps 1 to 9 under step 10: one column for every step's text, and for what came.
+        assert_eq!(
+            steps.report("expect the close", "b\"x\"", "why"),
+            "step 10 failed: why\n   1. connect to the server\n   \
+             2. expect b\"hi\" back: ok\n   3. send\n   4. send\n   5. send\n   6. send\n   \
+             7. send\n   8. send\n   9. send\n> 10. expect the close\n      instead: b\"x\""
+        );
+        for _ in 0..13 {
             steps.did("send");
         }
         let long = steps.report("expect", "nothing", "why");
