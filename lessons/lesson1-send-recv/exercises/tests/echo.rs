@@ -68,32 +68,12 @@ fn expect_back(steps: &mut Steps, conn: &mut TcpStream, sent: &[u8]) {
 
 /// Closes the client's sending side, and expects the server to close too, with nothing more.
 fn close_and_expect_the_server_to_close(steps: &mut Steps, conn: &mut TcpStream) {
-    steps.shut_down_sending(conn);
-    let step = "expect the server to close the connection, with nothing more";
-    match exercise::read_until_closed(conn) {
-        Ok(more) if more.is_empty() => steps.got(step),
-        Ok(more) => steps.failed(
-            step,
-            format!("{}, then the close", shown(&more)),
-            "more arrived: the server must send back only what it received",
-        ),
-        Err(Short { received, ended }) if received.is_empty() => steps.failed(
-            step,
-            &ended,
-            match ended {
-                Ended::TimedOut => {
-                    "the server did not close the connection once the client had closed its \
-                     sending side: does it see the read that returns 0?"
-                }
-                _ => "the connection failed",
-            },
-        ),
-        Err(short) => steps.failed(
-            step,
-            &short,
-            "more arrived: the server must send back only what it received",
-        ),
-    }
+    steps.close_and_expect_the_close(
+        conn,
+        "more arrived: the server must send back only what it received",
+        "the server did not close the connection once the client had closed its sending side: \
+         does it see the read that returns 0?",
+    );
 }
 
 #[test]

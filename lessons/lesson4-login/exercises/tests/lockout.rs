@@ -39,7 +39,6 @@
 )]
 mod lockout;
 
-use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,7 +46,7 @@ use lesson4::client::Client;
 use lesson4::protocol::recv_message;
 use lesson4::users::Users;
 use lockout::{LOCKED_OUT, LockoutServer};
-use socket_lab::exercise::{self, Ended, Server, Short, Steps, TIMEOUT, preview};
+use socket_lab::exercise::{self, Ended, Server, Short, Steps, preview};
 use tempfile::TempDir;
 
 /// The server under test, and the directory of its users' homes (for the Rust server only).
@@ -127,21 +126,15 @@ fn send(
             }
             steps.got(step);
         }
-        Err(err) => match err.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => steps.failed(
-                step,
-                format!("nothing came for {}s", TIMEOUT.as_secs()),
-                "the server did not answer",
-            ),
-            ErrorKind::UnexpectedEof
-            | ErrorKind::ConnectionReset
-            | ErrorKind::ConnectionAborted => steps.failed(
-                step,
-                "the connection was closed",
-                "the server closed the connection instead of answering",
-            ),
-            _ => steps.failed(step, err, "the connection failed"),
-        },
+        Err(err) => {
+            let ended = Ended::from(err);
+            let symptom = match ended {
+                Ended::TimedOut => "the server did not answer",
+                Ended::Closed => "the server closed the connection instead of answering",
+                Ended::Failed(_) => "the connection failed",
+            };
+            steps.failed(step, ended.instead_of_an_answer(), symptom)
+        }
     }
 }
 

@@ -102,7 +102,6 @@ fn next_reply(conn: &mut TcpStream) -> Result<Reply, String> {
     Err(match Ended::from(err) {
         Ended::Closed => CLOSED.into(),
         Ended::TimedOut => format!("no reply came for {}s", TIMEOUT.as_secs()),
-        Ended::Failed(err) if err.kind() == io::ErrorKind::UnexpectedEof => CLOSED.into(),
         Ended::Failed(err) => format!("the reply could not be read: {err}"),
     })
 }
