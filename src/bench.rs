@@ -48,6 +48,8 @@ impl<'a> Contender<'a> {
 #[derive(Debug, Clone)]
 pub struct Samples {
     names: Vec<String>,
+    /// How busy the machine was before and after the rounds ([`machine_line`]).
+    load: [String; 2],
     /// `rates[contender][round]`
     rates: Vec<Vec<f64>>,
 }
@@ -56,6 +58,7 @@ pub struct Samples {
 /// Runs every contender once per round, `rounds` times: forward in even rounds, backward in odd
 /// ones, so that each one goes first as often as last.
 pub fn interleave(rounds: u32, contenders: &mut [Contender]) -> anyhow::Result<Samples> {
+    let before = machine_line("before");
     let mut rates = vec![Vec::new(); contenders.len()];
     for round in 0..rounds.max(1) {
         let mut order: Vec<usize> = (0..contenders.len()).collect();
@@ -69,6 +72,7 @@ pub fn interleave(rounds: u32, contenders: &mut [Contender]) -> anyhow::Result<S
     }
     Ok(Samples {
         names: contenders.iter().map(|c| c.name.clone()).collect(),
+        load: [before, machine_line("after")],
         rates,
     })
 }
@@ -95,6 +99,15 @@ impl Samples {
 
     pub fn rounds(&self) -> usize {
         self.rates.first().map_or(0, Vec::len)
+    }
+
+    /// Prints `title`, how busy the machine was, and `table`.
+    pub fn print(&self, title: &str, table: &Table) {
+        println!("{title}, {} rounds taking turns", self.rounds());
+        println!("{}", self.load[0]);
+        println!("{}", self.load[1]);
+        println!();
+        println!("{table}");
     }
 }
 
@@ -140,6 +153,7 @@ pub struct Table {
 enum Kind {
     Rate,
     Ratio,
+    Number,
 }
 
 impl Table {
@@ -157,6 +171,11 @@ impl Table {
         self.push(label.into(), Kind::Ratio, ratios);
     }
 
+    /// A row of plain numbers, printed as `1.85`.
+    pub fn number(&mut self, label: impl Into<String>, values: &[f64]) {
+        self.push(label.into(), Kind::Number, values);
+    }
+
     /// A blank line between groups of rows.
     pub fn gap(&mut self) {
         self.rows.push((
@@ -170,10 +189,15 @@ impl Table {
         ));
     }
 
+    /// Values that are not finite (a ratio to a CPU time too short to register is) are left out.
     fn push(&mut self, label: String, kind: Kind, values: &[f64]) {
-        if let Some(spread) = Spread::of(values) {
-            self.rows.push((label, kind, spread));
-        }
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let spread = Spread::of(&finite).unwrap_or(Spread {
+            median: f64::NAN,
+            min: f64::NAN,
+            max: f64::NAN,
+        });
+        self.rows.push((label, kind, spread));
     }
 
     /// How many rows are noisy, of how many.
@@ -198,6 +222,7 @@ impl fmt::Display for Table {
                 continue;
             }
             let (median, range) = match kind {
+                _ if spread.median.is_nan() => ("-".to_string(), "(runs too short)".to_string()),
                 Kind::Rate => {
                     let (scale, unit, digits) = rate_unit(spread.median);
                     (
@@ -212,6 +237,10 @@ impl fmt::Display for Table {
                 Kind::Ratio => (
                     format!("{:.2}x", spread.median),
                     format!("{:.2}..{:.2}x", spread.min, spread.max),
+                ),
+                Kind::Number => (
+                    format!("{:.2}", spread.median),
+                    format!("{:.2}..{:.2}", spread.min, spread.max),
                 ),
             };
             let mark = if spread.is_noisy() { NOISY } else { "" };
@@ -249,6 +278,20 @@ pub fn load_average() -> String {
         .unwrap_or_else(|| "unknown (no /proc/loadavg)".to_string())
 }
 
+/// The CPU time, user and system, that a process or thread has used so far, in seconds, from
+/// its `stat` file (Linux): `/proc/self/stat` (this process, all threads), `/proc/thread-self/stat`
+/// (the calling thread), `/proc/PID/stat`. Unlike a rate, it hardly changes when other programs
+/// compete for the CPU: they make the work wait, not cost more.
+pub fn cpu_seconds(stat_file: &str) -> Option<f64> {
+    let stat = fs::read_to_string(stat_file).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // In clock ticks, which are 100 a second on Linux whatever the kernel's own tick rate.
+    Some((utime + stime) / 100.0)
+}
+
 /// How many CPUs this process may use.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
@@ -281,6 +324,17 @@ mod tests {
         assert!(spread.is_noisy());
         assert!(!Spread::of(&[1.0, 1.1, 1.2]).unwrap().is_noisy());
         assert_eq!(Spread::of(&[]), None);
+    }
+
+    #[test]
+    fn cpu_time_grows_with_work() {
+        let before = cpu_seconds("/proc/thread-self/stat").unwrap();
+        let mut x = 0u64;
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_millis(100) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        assert!(cpu_seconds("/proc/thread-self/stat").unwrap() > before);
     }
 
     #[test]

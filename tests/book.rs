@@ -459,7 +459,7 @@ fn code_for(chapter: &str) -> String {
         return text;
     }
     // A lesson's chapter: the lessons (a lesson borrows the code of earlier ones), the lesson's
-    // tests and peers, the article's peers, and the checker that runs the exercises.
+    // tests and peers, the article's peers, the checker that runs the exercises and its harness.
     walk(&root.join("lessons"), &mut text);
     for dir in [root.join("tests"), root.join("tests/peers")] {
         for entry in fs::read_dir(dir).unwrap() {
@@ -478,6 +478,9 @@ fn code_for(chapter: &str) -> String {
         }
     }
     walk(&root.join("src/lab"), &mut text);
+    // The harness every exercise's tests talk through: its paces and timeouts are what a chapter's
+    // Exercises section describes.
+    text += &fs::read_to_string(root.join("src/exercise.rs")).unwrap_or_default();
     text
 }
 

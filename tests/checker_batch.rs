@@ -95,7 +95,7 @@ fn a_class_is_graded_and_a_hanging_flooding_or_crashing_program_never_stops_the_
     assert_eq!(ben[1..3], ["FAIL", ""]);
     assert!(ben[3..3 + tests].contains(&"PASS") && ben[3..3 + tests].contains(&"FAIL"));
     assert!(
-        ben[ben.len() - 1].contains("only the first 1024"),
+        ben[ben.len() - 1].contains("only part of the reply"),
         "{ben:?}"
     );
 

@@ -8,7 +8,7 @@ use common::{assert_matches_book, lesson_cmd, unused_addr};
 use predicates::prelude::*;
 
 const LESSONS: &[&str] = &[
-    "lesson1", "lesson2", "lesson3", "lesson4", "lesson5", "lesson6", "lesson7",
+    "lesson1", "lesson2", "lesson3", "lesson4", "lesson5", "lesson6", "lesson7", "lesson8",
 ];
 
 #[test]
@@ -93,6 +93,13 @@ fn the_servers_of_lessons_4_to_7_name_their_sample_users_and_passwords_in_their_
         ),
         (
             "lesson7",
+            &[
+                "alex (password alex3714, quota 1 GiB",
+                "bob (password bob2016",
+            ],
+        ),
+        (
+            "lesson8",
             &[
                 "alex (password alex3714, quota 1 GiB",
                 "bob (password bob2016",

@@ -6,7 +6,7 @@ mod ftp;
 
 use std::fs;
 
-use common::{assert_matches_book, assert_shape_matches_book, lesson_cmd};
+use common::{assert_bench_shape_matches_book, assert_matches_book, lesson_cmd};
 use ftp::{
     Site, Wire, run_article_client, run_client, sample_bytes, server_log_after,
     start_article_server,
@@ -474,12 +474,18 @@ fn the_lesson_client_uploads_to_the_article_server_byte_exact() {
 
 #[test]
 fn the_benchmark_runs_and_prints_the_table_the_book_shows() {
+    // The Python server is one of the contenders: without python3 the table has fewer rows.
+    if !common::python_available() {
+        return;
+    }
     let output = lesson_cmd("lesson5")
-        .args(["bench", "--mib", "2", "--rounds", "1"])
+        // Enough for each server's CPU time to span several of the kernel's 10 ms ticks.
+        .args(["bench", "--mib", "16", "--rounds", "2"])
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
-    // The book shows a real 1 GiB run in a release build; only the shape is compared.
-    assert_shape_matches_book("lesson5-bench.txt", &stdout, false);
+    assert!(stdout.contains("2 rounds taking turns"), "{stdout}");
+    // The book shows a real, larger run in a release build; only the shape is compared.
+    assert_bench_shape_matches_book("lesson5-bench.txt", &stdout);
 }

@@ -576,10 +576,41 @@ fn first_failure(outcome: &Outcome) -> String {
             .collect(),
         None => lines,
     };
-    format!("{test}: {}", one_line(&message.join("\n")))
+    format!(
+        "{test}: {}",
+        one_line(&the_failed_step(&message).join("\n"))
+    )
 }
 
-/// Joins lines with ` / `, and keeps a table cell readable: at most 300 characters.
+/// A message of numbered steps (`socket_lab::exercise::Steps`) cut to what a table cell needs: its
+/// first line, which names the symptom, and the failed step, marked `>`, with what came instead.
+/// Any other message is kept whole.
+fn the_failed_step<'a>(message: &[&'a str]) -> Vec<&'a str> {
+    let Some(marked) = message
+        .iter()
+        .position(|line| line.trim_start().starts_with("> "))
+    else {
+        return message.to_vec();
+    };
+    let is_step = |line: &str| {
+        let line = line.trim_start();
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && line[digits..].starts_with(". ")
+    };
+    let mut kept = vec![message[0]];
+    kept.push(message[marked]);
+    kept.extend(
+        message[marked + 1..]
+            .iter()
+            .take_while(|line| !is_step(line))
+            .copied(),
+    );
+    kept
+}
+
+/// Joins lines with ` / `, and keeps a table cell readable: at most about 300 characters, the
+/// first 200 and the last 100, since a failure often ends with what went wrong (the last line of
+/// a traceback).
 fn one_line(text: &str) -> String {
     let joined: Vec<&str> = text
         .lines()
@@ -587,10 +618,13 @@ fn one_line(text: &str) -> String {
         .filter(|line| !line.is_empty())
         .collect();
     let joined = joined.join(" / ");
-    match joined.char_indices().nth(300) {
-        Some((cut, _)) => format!("{} ...", &joined[..cut]),
-        None => joined,
+    let length = joined.chars().count();
+    if length <= 300 {
+        return joined;
     }
+    let head: String = joined.chars().take(200).collect();
+    let tail: String = joined.chars().skip(length - 100).collect();
+    format!("{head} ... {tail}")
 }
 
 /// Every test any student's run reached, in order of name.
@@ -839,6 +873,22 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cell_keeps_the_symptom_and_the_failed_step_of_a_numbered_message() {
+        let message = [
+            "step 2 failed: the client returned only part of the reply",
+            "  1. listen",
+            "> 2. expect the 5 bytes sent",
+            "     instead: TypeError",
+            "  3. close",
+        ];
+        assert_eq!(
+            super::the_failed_step(&message),
+            [message[0], message[2], message[3]]
+        );
+        assert_eq!(super::the_failed_step(&message[..1]), [message[0]]);
+    }
+
     use super::*;
 
     #[test]

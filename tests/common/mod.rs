@@ -111,7 +111,7 @@ pub fn workspace_root() -> PathBuf {
 /// Replaces what legitimately changes between runs (ports, measured times and rates) with
 /// placeholders, so that two runs of a demo compare equal when they tell the same story.
 pub fn normalize(text: &str) -> String {
-    static RULES: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
+    static RULES: OnceLock<[(Regex, &str); 4]> = OnceLock::new();
     static ADDR: OnceLock<Regex> = OnceLock::new();
     let addr = ADDR.get_or_init(|| Regex::new(r"(127\.0\.0\.1|\[::1\]|localhost):(\d+)").unwrap());
     let rules = RULES.get_or_init(|| {
@@ -119,6 +119,8 @@ pub fn normalize(text: &str) -> String {
             (r"\b\d+(\.\d+)?\s?(ns|µs|us|ms|s|min)\b", "TIME"),
             (r"\b\d+(\.\d+)?\s?([KMG]i?B/s|[kMG] md5/s)", "RATE"),
             (r"\b\d+(\.\d+)?x\b", "RATIOx"),
+            // Lesson 8: the port of a passive data connection, in an EPSV reply.
+            (r"\(\|\|\|\d+\|\)", "(|||PORT|)"),
         ]
         .map(|(pattern, replacement)| (Regex::new(pattern).unwrap(), replacement))
     });
@@ -178,6 +180,24 @@ pub fn shape(text: &str) -> String {
         text = pattern.replace_all(&text, *replacement).into_owned();
     }
     text
+}
+
+/// [`assert_shape_matches_book`] for a benchmark's table: which rows a noisy machine marks
+/// (`socket_lab::bench::NOISY`), and whether a rate comes out in MB/s or GB/s, differ from run to
+/// run, so the marks are left out of both sides and the units made one.
+pub fn assert_bench_shape_matches_book(name: &str, actual: &str) {
+    let unmarked = |text: &str| {
+        text.replace(socket_lab::bench::NOISY, "")
+            .replace("GB/s", "MB/s")
+    };
+    let path = workspace_root().join("book/src/output").join(name);
+    assert_eq!(
+        shape(&unmarked(&read(&path))),
+        shape(&unmarked(actual)),
+        "the benchmark's output differs in shape from {} (numbers and NOISY marks ignored); \
+         the output:\n{actual}",
+        path.display()
+    );
 }
 
 /// Compares `actual` with `book/src/output/NAME` by their [`shape`]. With `BLESS=1` and `bless`,

@@ -14,6 +14,8 @@
 //! The client sends 64 KiB at a time to all of them, so that it is never the slower end: what
 //! is measured is how fast each server takes the bytes in and writes them to its file.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -63,35 +65,49 @@ pub fn run(mib: u64, rounds: u32) -> anyhow::Result<()> {
             None
         }
     };
+    // The CPU time each server used per run, in seconds: it holds still where rates do not.
+    let server_cpu: RefCell<BTreeMap<String, Vec<f64>>> = RefCell::default();
+    let record = |name: &str, cpu: Option<f64>| {
+        if let Some(cpu) = cpu {
+            let mut server_cpu = server_cpu.borrow_mut();
+            server_cpu.entry(name.to_string()).or_default().push(cpu);
+        }
+    };
     let mut contenders = Vec::new();
     for read_size in [ARTICLE_READ, LARGE_READ] {
         let plain_addr = start_plain_server(plain_target.clone(), read_size)?;
-        let (source, plain_target) = (&source, &plain_target);
+        let (source, plain_target, record) = (&source, &plain_target, &record);
         contenders.push(Contender::new(plain_name(read_size), move || {
-            let took = plain_copy(plain_addr, source)?;
+            let (took, cpu) = with_server_cpu(|| plain_copy(plain_addr, source))?;
+            record(&plain_name(read_size), cpu);
             check_and_remove(plain_target, size)?;
             Ok(bench::rate(size, took))
         }));
         let put_addr = start_put_server(users.clone(), &root, read_size)?;
         let put_target = &put_target;
         contenders.push(Contender::new(put_name(read_size), move || {
-            let took = put_copy(put_addr, source)?;
+            let (took, cpu) = with_server_cpu(|| put_copy(put_addr, source))?;
+            record(&put_name(read_size), cpu);
             check_and_remove(put_target, size)?;
             Ok(bench::rate(size, took))
         }));
     }
     if let Some(python) = &mut python {
-        let source = &source;
+        let (source, record) = (&source, &record);
         contenders.push(Contender::new(PYTHON, move || {
+            let stat = format!("/proc/{}/stat", python.process.pid());
+            let before = bench::cpu_seconds(&stat);
             let took = python.upload(source)?;
+            record(
+                PYTHON,
+                before.zip(bench::cpu_seconds(&stat)).map(|(b, a)| a - b),
+            );
             Ok(bench::rate(size, took))
         }));
     }
 
-    let before = bench::machine_line("before");
     let samples = bench::interleave(rounds, &mut contenders)?;
     drop(contenders);
-    let after = bench::machine_line("after");
 
     let mut table = Table::new();
     for read_size in [ARTICLE_READ, LARGE_READ] {
@@ -111,18 +127,33 @@ pub fn run(mib: u64, rounds: u32) -> anyhow::Result<()> {
         );
         table.gap();
     }
+    let server_cpu = server_cpu.into_inner();
+    let per_gib = |name: &str| -> Vec<f64> {
+        let cpu = server_cpu.get(name).map_or(&[][..], Vec::as_slice);
+        cpu.iter()
+            .map(|s| s * (1 << 30) as f64 / size as f64)
+            .collect()
+    };
+    let mut servers = vec![plain_name(ARTICLE_READ), put_name(ARTICLE_READ)];
+    if python.is_some() {
+        servers.push(PYTHON.to_string());
+    }
+    for name in &servers {
+        table.number(format!("server CPU s per GiB: {name}"), &per_gib(name));
+    }
+    if python.is_some() {
+        let ratios: Vec<f64> = per_gib(PYTHON)
+            .iter()
+            .zip(per_gib(&put_name(ARTICLE_READ)))
+            .map(|(python, put)| python / put)
+            .collect();
+        table.ratio("Python's server CPU / lesson 5's, 1024 B", &ratios);
+    }
 
-    println!(
-        "Lesson 5 benchmark: {mib} MiB over 127.0.0.1, sent 64 KiB at a time, {} rounds taking \
-         turns",
-        samples.rounds()
+    samples.print(
+        &format!("Lesson 5 benchmark: {mib} MiB over 127.0.0.1, sent 64 KiB at a time"),
+        &table,
     );
-    println!("{before}");
-    println!("{after}");
-    println!();
-    println!("server reads  rate or ratio");
-    print!("{table}");
-    println!();
     println!();
     println!("targets: put at least 0.90x the plain copy at the same read size;");
     println!("         lesson 5 at least 2x the article's Python server with 1024-byte reads");
@@ -144,6 +175,22 @@ fn plain_name(read_size: usize) -> String {
 
 fn put_name(read_size: usize) -> String {
     format!("lesson 5 put, {}", size_name(read_size))
+}
+
+/// Runs an upload from this thread (the client) and returns its time, and the CPU time that the
+/// rest of this process (the server's thread) used meanwhile.
+fn with_server_cpu(
+    upload: impl FnOnce() -> io::Result<Duration>,
+) -> io::Result<(Duration, Option<f64>)> {
+    let process = || bench::cpu_seconds("/proc/self/stat");
+    let client = || bench::cpu_seconds("/proc/thread-self/stat");
+    let before = process().zip(client());
+    let took = upload()?;
+    let after = process().zip(client());
+    let server = before
+        .zip(after)
+        .map(|((p0, c0), (p1, c1))| (p1 - p0) - (c1 - c0));
+    Ok((took, server))
 }
 
 /// A file of `size` bytes that are not all zero.

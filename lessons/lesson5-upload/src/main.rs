@@ -37,7 +37,7 @@ enum Mode {
     /// server, over loopback (use a release build)
     Bench {
         /// How many MiB to send each time
-        #[arg(long, value_name = "MIB", default_value_t = 256)]
+        #[arg(long, value_name = "MIB", default_value_t = 128)]
         mib: u64,
         /// How many rounds, each running every contender once; medians and spreads are printed
         #[arg(long, value_name = "N", default_value_t = 7)]

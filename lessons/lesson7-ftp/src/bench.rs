@@ -1,18 +1,23 @@
 //! `lesson7 bench`: how fast a verified transfer goes, measured side by side in one run.
 //!
-//! Four references and three lesson 7 transfers, all over loopback in this one process:
+//! Three references and three lesson 7 transfers, all over loopback in this one process:
 //!
 //! 1. a plain socket copy: bytes from memory to a socket, read and dropped on the other side;
-//! 2. md5 alone, over the same file;
+//! 2. md5 alone, over the same file: the limit, since both ends of a verified transfer hash every
+//!    byte, each on its own core at best;
 //! 3. the baseline: the least a verified transfer must do, in the simplest code, with no
 //!    protocol: read the file, hash, send; receive, hash, write the file;
 //! 4. lesson 7's put, get, and a put resumed half way (which hashes the first half on both
 //!    sides without sending it);
 //! 5. many sessions at once, each putting and getting a small file.
 //!
-//! Rates are compared with the baseline measured in the same run, because the machine may be
-//! busy with something else: a ratio survives that, an absolute number does not.
+//! The first four take turns, round after round ([`socket_lab::bench`]), and each ratio is taken
+//! within a round, because the machine may be busy with something else: a ratio between runs
+//! seconds apart survives that, an absolute number does not. The process's CPU time says how many
+//! cores the two ends of each transfer kept busy.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -22,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use md5::{Digest, Md5};
+use socket_lab::bench::{self, Contender, Table};
 
 use crate::accounts::{self, Accounts, Cost, human_size, parse_size};
 use crate::client::Client;
@@ -32,7 +38,7 @@ use crate::transfer::BLOCK;
 #[derive(clap::Args, Debug)]
 pub struct Options {
     /// Size of the file each single transfer moves
-    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
     pub size: u64,
     /// How many sessions run at once in the last measurement
     #[arg(long, value_name = "N", default_value_t = 200)]
@@ -40,8 +46,8 @@ pub struct Options {
     /// Size of each of those sessions' file
     #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_size)]
     pub session_size: u64,
-    /// Runs of each measurement; the fastest counts (the others met a busier machine)
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Rounds, each running every measurement once; medians and spreads are printed
+    #[arg(long, value_name = "N", default_value_t = 5)]
     pub runs: u32,
     /// Where to write the test files [default: the system's temporary folder]
     #[arg(long, value_name = "DIR")]
@@ -57,88 +63,121 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         None => tempfile::tempdir()?,
     };
     let size = options.size;
-    println!(
-        "lesson 7 benchmark: {} over loopback, {} KiB blocks, in one process, best of {}",
-        human_size(size),
-        BLOCK / 1024,
-        options.runs.max(1)
-    );
     let source = dir.path().join("data.bin");
     write_sample(&source, size)?;
     let addr = start_server(dir.path())?;
 
-    let mut client = Client::connect(addr)?;
-    client.login(USER, PASSWORD)?;
+    let client = RefCell::new(Client::connect(addr)?);
+    client.borrow_mut().login(USER, PASSWORD)?;
     let stored = dir.path().join("homes").join(USER).join("data.bin");
     let baseline_copy = dir.path().join("baseline.bin");
     let downloads = dir.path().join("downloads");
     let downloaded = downloads.join("data.bin");
     fs::create_dir_all(&downloads)?;
+    // How many of the machine's cores the process kept busy during each contender's runs.
+    let busy: RefCell<BTreeMap<&str, Vec<f64>>> = RefCell::default();
+    let measure = |name: &'static str, work: &mut dyn FnMut() -> anyhow::Result<()>| {
+        let cpu = bench::cpu_seconds("/proc/self/stat");
+        let started = Instant::now();
+        work()?;
+        let took = started.elapsed();
+        if let (Some(before), Some(after)) = (cpu, bench::cpu_seconds("/proc/self/stat")) {
+            let cores = (after - before) / took.as_secs_f64();
+            busy.borrow_mut().entry(name).or_default().push(cores);
+        }
+        Ok(bench::rate(size, took))
+    };
 
-    // Round after round of every measurement, keeping each one's fastest: a busy moment on the
-    // machine then slows one round of everything, not all the runs of one measurement.
-    let mut copy = Duration::MAX;
-    let mut md5_alone = Duration::MAX;
-    let mut baseline = Duration::MAX;
-    let mut put = Duration::MAX;
-    let mut get = Duration::MAX;
-    let mut resumed = Duration::MAX;
-    for _ in 0..options.runs.max(1) {
-        copy = copy.min(socket_copy(size)?);
-        md5_alone = md5_alone.min(time(|| md5_of(&source).map(drop))?);
-        remove(&baseline_copy)?;
-        baseline = baseline.min(time(|| baseline_transfer(&source, &baseline_copy))?);
-        settle(&baseline_copy)?;
-        remove(&stored)?;
-        put = put.min(time(|| {
-            Ok(client.put(&source, &mut |_, _| {}).map(drop)?)
-        })?);
-        settle(&stored)?;
-        remove(&downloaded)?;
-        get = get.min(time(|| {
-            Ok(client
-                .get("data.bin", &downloads, &mut |_, _| {})
-                .map(drop)?)
-        })?);
-        settle(&downloaded)?;
-        remove(&stored)?;
-        // An upload cut half way: the server holds the first half as data.bin.part.
-        let partial = stored.with_extension("bin.part");
-        copy_prefix(&source, &partial, size / 2)?;
-        settle(&partial)?;
-        resumed = resumed.min(time(|| {
-            let done = client.put(&source, &mut |_, _| {})?;
-            if done.resumed_from != size / 2 {
-                bail!("the put did not resume: {done:?}");
-            }
-            Ok(())
-        })?);
-        settle(&stored)?;
-    }
+    // Each contender leaves the server holding data.bin, which get needs, and removes (and
+    // syncs away) what it is about to write, outside the timed part.
+    let mut contenders = vec![
+        Contender::new(COPY, || measure(COPY, &mut || socket_copy(size).map(drop))),
+        Contender::new(MD5, || measure(MD5, &mut || md5_of(&source).map(drop))),
+        Contender::new(BASELINE, || {
+            remove(&baseline_copy)?;
+            let rate = measure(BASELINE, &mut || baseline_transfer(&source, &baseline_copy))?;
+            settle(&baseline_copy)?;
+            Ok(rate)
+        }),
+        Contender::new(PUT, || {
+            remove(&stored)?;
+            let rate = measure(PUT, &mut || {
+                client.borrow_mut().put(&source, &mut |_, _| {})?;
+                Ok(())
+            })?;
+            settle(&stored)?;
+            Ok(rate)
+        }),
+        Contender::new(GET, || {
+            remove(&downloaded)?;
+            let rate = measure(GET, &mut || {
+                client
+                    .borrow_mut()
+                    .get("data.bin", &downloads, &mut |_, _| {})?;
+                Ok(())
+            })?;
+            settle(&downloaded)?;
+            Ok(rate)
+        }),
+        Contender::new(RESUMED, || {
+            remove(&stored)?;
+            // An upload cut half way: the server holds the first half as data.bin.part.
+            let partial = stored.with_extension("bin.part");
+            copy_prefix(&source, &partial, size / 2)?;
+            settle(&partial)?;
+            let rate = measure(RESUMED, &mut || {
+                let done = client.borrow_mut().put(&source, &mut |_, _| {})?;
+                if done.resumed_from != size / 2 {
+                    bail!("the put did not resume: {done:?}");
+                }
+                Ok(())
+            })?;
+            settle(&stored)?;
+            Ok(rate)
+        }),
+    ];
+    let samples = bench::interleave(options.runs, &mut contenders)?;
+    drop(contenders);
     if md5_of(&downloaded)? != md5_of(&source)? {
         bail!("the downloaded file differs from the original");
     }
     let peak_after_transfers = peak_memory();
 
-    println!();
-    println!(
-        "{:<46} {:>9} {:>11} {:>12}",
-        "", "time", "rate", "vs baseline"
-    );
-    let row = |what: &str, took: Duration| {
-        println!(
-            "{what:<46} {:>9} {:>11} {:>11.2}x",
-            format!("{:.2} s", took.as_secs_f64()),
-            rate(size, took),
-            baseline.as_secs_f64() / took.as_secs_f64()
+    let mut table = Table::new();
+    for name in [COPY, MD5, BASELINE, PUT, GET, RESUMED] {
+        table.rate(name, samples.rates(name));
+    }
+    table.gap();
+    for (name, short) in [(PUT, "put"), (GET, "get"), (RESUMED, "resumed put")] {
+        table.ratio(
+            format!("{short} / baseline"),
+            &samples.ratios(name, BASELINE),
         );
-    };
-    row("plain socket copy (memory to memory)", copy);
-    row("md5 of the file alone", md5_alone);
-    row("baseline: read+md5+send | recv+md5+write", baseline);
-    row("lesson 7 put (verified)", put);
-    row("lesson 7 get (verified)", get);
-    row("lesson 7 put resumed half way (whole md5)", resumed);
+    }
+    table.gap();
+    for (name, short) in [(BASELINE, "baseline"), (PUT, "put"), (GET, "get")] {
+        table.ratio(format!("{short} / limit"), &samples.ratios(name, MD5));
+    }
+    table.gap();
+    let busy = busy.into_inner();
+    for (name, short) in [
+        (MD5, "md5 alone"),
+        (BASELINE, "baseline"),
+        (PUT, "put"),
+        (GET, "get"),
+    ] {
+        table.number(format!("cores busy: {short}"), &busy[name]);
+    }
+
+    let title = format!(
+        "lesson 7 benchmark: {} over loopback, {} KiB blocks, in one process",
+        human_size(size),
+        BLOCK / 1024,
+    );
+    samples.print(&title, &table);
+    println!(
+        "target: put, get and the resumed put at 0.90x of the baseline or more, in the median"
+    );
 
     let many = many_sessions(addr, dir.path(), options.sessions, options.session_size)?;
     println!();
@@ -156,6 +195,13 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     println!("peak memory (VmHWM) at the end: {}", peak_memory());
     Ok(())
 }
+
+const COPY: &str = "plain socket copy (memory to memory)";
+const MD5: &str = "limit: md5 of the file alone, one core";
+const BASELINE: &str = "baseline: read+md5+send | recv+md5+write";
+const PUT: &str = "lesson 7 put (verified)";
+const GET: &str = "lesson 7 get (verified)";
+const RESUMED: &str = "lesson 7 put resumed half way (whole md5)";
 
 /// Every transfer writes a new file: replacing a large one would add the cost of freeing its
 /// blocks (on a disk mounted with `discard`, a costly one) to whichever measurement comes first.
@@ -176,23 +222,6 @@ fn remove(path: &Path) -> io::Result<()> {
 /// writing it back does not take the CPU from the next measurement.
 fn settle(written: &Path) -> io::Result<()> {
     File::open(written)?.sync_all()
-}
-
-/// Runs `work` once and says how long it took.
-fn time(work: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<Duration> {
-    let started = Instant::now();
-    work()?;
-    Ok(started.elapsed())
-}
-
-/// Decimal units, as network rates usually are: 1 GB/s is 10^9 bytes a second.
-fn rate(bytes: u64, took: Duration) -> String {
-    let per_second = bytes as f64 / took.as_secs_f64();
-    if per_second >= 1e9 {
-        format!("{:.2} GB/s", per_second / 1e9)
-    } else {
-        format!("{:.0} MB/s", per_second / 1e6)
-    }
 }
 
 /// Bytes that change from block to block (md5's speed does not depend on them; a file of zeros
