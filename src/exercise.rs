@@ -537,15 +537,19 @@ impl Steps {
     }
 
     /// The failure message [`Steps::failed`] panics with.
+    ///
+    /// The numbers are right-aligned to the failed step's, so that every step's text, and what
+    /// came instead, start in one column: `   9. ...`, then `> 10. ...`.
     pub fn report(&self, step: &str, came: &str, symptom: &str) -> String {
         let number = self.done.len() + 1;
+        let width = number.to_string().len();
         let mut text = format!("step {number} failed: {symptom}\n");
         let skipped = self.done.len().saturating_sub(STEPS_SHOWN);
         if skipped > 0 {
             text += &format!("  (steps 1 to {skipped} went as expected)\n");
         }
         for (index, done) in self.done.iter().enumerate().skip(skipped) {
-            text += &format!("  {}. {done}\n", index + 1);
+            text += &format!("  {:>width$}. {done}\n", index + 1);
         }
         let indent = " ".repeat(format!("> {number}. ").len());
         text += &format!("> {number}. {step}\n{indent}instead: {came}");
@@ -607,6 +611,36 @@ impl Steps {
         }
         self.did(step);
     }
+
+    /// Closes the kit's sending side, then expects the other side to close the connection in
+    /// turn, with nothing more: what a server that serves until its client is done must do.
+    /// `more` is the symptom when more bytes came, `not_closed` when the connection stayed open
+    /// for [`TIMEOUT`].
+    #[track_caller]
+    pub fn close_and_expect_the_close(
+        &mut self,
+        stream: &mut TcpStream,
+        more: &str,
+        not_closed: &str,
+    ) {
+        self.shut_down_sending(stream);
+        let step = format!(
+            "expect {} to close the connection, with nothing more",
+            self.peer
+        );
+        match read_until_closed(stream) {
+            Ok(came) if came.is_empty() => self.got(step),
+            Ok(came) => self.failed(step, format!("{}, then the close", shown(&came)), more),
+            Err(Short { received, ended }) if received.is_empty() => {
+                let symptom = match ended {
+                    Ended::TimedOut => not_closed,
+                    _ => "the connection failed",
+                };
+                self.failed(step, &ended, symptom)
+            }
+            Err(short) => self.failed(step, &short, more),
+        }
+    }
 }
 
 /// Data for a step of [`Steps`]: `b"hello" (5 bytes)`, or the start of it and its size.
@@ -649,12 +683,31 @@ impl fmt::Display for Ended {
     }
 }
 
+/// The error of a read or a write of the kit's side, told the same way on every run: a timeout
+/// is [`Ended::TimedOut`]; the other side's close, which shows as a reset, an abort, an early end
+/// (`UnexpectedEof`, from `read_exact`) or a broken pipe (a write) depending on timing and on the
+/// call, is [`Ended::Closed`].
 impl From<io::Error> for Ended {
     fn from(err: io::Error) -> Self {
         match err.kind() {
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Ended::TimedOut,
-            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => Ended::Closed,
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::BrokenPipe => Ended::Closed,
             _ => Ended::Failed(err),
+        }
+    }
+}
+
+impl Ended {
+    /// What came instead of an answer, for the `instead:` of a step that waited for one:
+    /// `nothing came for 5s`, `the connection was closed`, or the error.
+    pub fn instead_of_an_answer(&self) -> String {
+        match self {
+            Ended::TimedOut => format!("nothing came for {}s", TIMEOUT.as_secs()),
+            Ended::Closed => "the connection was closed".to_string(),
+            Ended::Failed(err) => err.to_string(),
         }
     }
 }
@@ -799,6 +852,30 @@ pub fn preview(data: &[u8]) -> String {
     }
 }
 
+/// A fixed sequence of pseudo-random numbers (Marsaglia's 32-bit xorshift, shifts 13, 17 and
+/// 5): test data with no pattern that repeats, the same on every run, so that a piece lost,
+/// doubled or moved shows as a difference.
+pub struct Xorshift(u32);
+
+impl Xorshift {
+    /// The sequence that `seed` starts, which must not be 0 (0 would stay 0).
+    pub fn new(seed: u32) -> Xorshift {
+        assert_ne!(seed, 0, "a xorshift sequence cannot start at 0");
+        Xorshift(seed)
+    }
+}
+
+impl Iterator for Xorshift {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 17;
+        self.0 ^= self.0 << 5;
+        Some(self.0)
+    }
+}
+
 /// A stream whose `write` takes at most `limit` bytes per call, as a socket's does when the
 /// kernel's send buffer is nearly full (lesson 6 shows one). Reads pass through unchanged.
 ///
@@ -934,7 +1011,17 @@ mod tests {
             "step 3 failed: more arrived\n  1. connect to the server\n  \
              2. expect b\"hi\" back: ok\n> 3. expect the close\n     instead: b\"x\""
         );
-        for _ in 0..20 {
+        for _ in 0..7 {
+            steps.did("send");
+        }
+        // Steps 1 to 9 under step 10: one column for every step's text, and for what came.
+        assert_eq!(
+            steps.report("expect the close", "b\"x\"", "why"),
+            "step 10 failed: why\n   1. connect to the server\n   \
+             2. expect b\"hi\" back: ok\n   3. send\n   4. send\n   5. send\n   6. send\n   \
+             7. send\n   8. send\n   9. send\n> 10. expect the close\n      instead: b\"x\""
+        );
+        for _ in 0..13 {
             steps.did("send");
         }
         let long = steps.report("expect", "nothing", "why");
@@ -1018,6 +1105,27 @@ mod tests {
             "{err}"
         );
         assert_eq!(peer.connections(), 1);
+    }
+
+    #[test]
+    fn xorshift_gives_marsaglias_sequence() {
+        let first: Vec<u32> = Xorshift::new(1).take(2).collect();
+        assert_eq!(first, [270369, 67634689]);
+    }
+
+    #[test]
+    fn a_request_that_ended_without_an_answer_is_told_in_words() {
+        let told = |kind: io::ErrorKind| Ended::from(io::Error::from(kind)).instead_of_an_answer();
+        assert_eq!(told(io::ErrorKind::WouldBlock), "nothing came for 5s");
+        for kind in [
+            io::ErrorKind::UnexpectedEof,
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::BrokenPipe,
+        ] {
+            assert_eq!(told(kind), "the connection was closed");
+        }
+        let other = io::Error::new(io::ErrorKind::InvalidData, "not JSON");
+        assert_eq!(Ended::from(other).instead_of_an_answer(), "not JSON");
     }
 
     #[test]

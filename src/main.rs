@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 mod lab;
 
 use lab::catalog::Catalog;
-use lab::runner::{Commands, Subject, Variant};
+use lab::runner::{Code, Commands, Subject};
 
 /// Socket Lab: TCP sockets in Rust, lesson by lesson.
 ///
@@ -32,7 +32,8 @@ enum Command {
     /// Check the exercise you are on each time you save it, and move on when it passes:
     /// cargo lab watch lesson1
     Watch(WatchArgs),
-    /// For CI and maintainers: every exercise's starter and mistake fail, its solution passes
+    /// For CI and maintainers: every exercise's starter and planted mistakes fail, both its
+    /// solutions pass
     Verify,
     /// Runs one student's program for `check --batch` (not for people)
     #[command(hide = true)]
@@ -63,10 +64,16 @@ struct CheckArgs {
     /// "python3 client.py {host} {port}". It prints its result on stdout.
     #[arg(long, value_name = "CMD")]
     client: Option<String>,
-    /// Whose code to check: your files, or (for maintainers) the reference solutions or the
-    /// planted mistakes
-    #[arg(long, value_enum, default_value = "yours", conflicts_with_all = ["server", "client"])]
-    variant: Variant,
+    /// Whose code to check: yours (your files), or the kit's, to see what each is told:
+    /// solution, solution2 (the second solution), mistake1, mistake2, ... (the planted mistakes;
+    /// mistake is mistake1)
+    #[arg(
+        long,
+        value_name = "VARIANT",
+        default_value = "yours",
+        conflicts_with_all = ["server", "client"]
+    )]
+    variant: Code,
     /// Teacher mode: grade a class on EXERCISE. PATH is a folder with one sub-folder per
     /// student (each run with --server/--client CMD in its folder, or its own `command` file),
     /// or a file of `NAME<TAB>COMMAND` lines. Writes results-LESSON-EXERCISE.csv and .md there.

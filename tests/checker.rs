@@ -18,7 +18,7 @@ use tempfile::TempDir;
 /// Generous: the checker builds each exercise's tests, on a busy machine perhaps from scratch.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// `cargo run -- ARGS` from the workspace's root, with a progress file of its own (in `dir`).
+/// `cargo lab ARGS` from the workspace's root, with a progress file of its own (in `dir`).
 fn checker(dir: &TempDir) -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("socket-lab").unwrap();
     command
@@ -32,13 +32,13 @@ fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("the checker prints UTF-8")
 }
 
-/// `cargo run -- ARGS`, which must succeed; what it printed.
+/// `cargo lab ARGS`, which must succeed; what it printed.
 fn passing_check(args: &[&str]) -> String {
     let dir = TempDir::new().unwrap();
     stdout_of(checker(&dir).args(args).assert().success().get_output())
 }
 
-/// `cargo run -- ARGS`, which must fail; what it printed.
+/// `cargo lab ARGS`, which must fail; what it printed.
 fn failing_check(args: &[&str]) -> String {
     let dir = TempDir::new().unwrap();
     stdout_of(checker(&dir).args(args).assert().failure().get_output())
@@ -78,6 +78,61 @@ fn the_reference_solutions_pass() {
         "{stdout}"
     );
     assert!(stdout.ends_with("3 of 3 passed.\n"), "{stdout}");
+}
+
+/// A teacher can see what each planted mistake is told, and the second solutions pass too.
+#[test]
+fn every_planted_mistake_and_the_second_solutions_can_be_checked() {
+    let stdout = failing_check(&["check", "lesson1", "echo", "--variant", "mistake3"]);
+    assert!(
+        stdout.starts_with(
+            "Checking planted mistake 3 of each exercise of lesson1, in \
+             lessons/lesson1-send-recv/exercises/mistakes/\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("echo (lessons/lesson1-send-recv/exercises/mistakes/echo_3.rs)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the server did not close the connection"),
+        "{stdout}"
+    );
+
+    // lesson 4's rm plants 3 mistakes, its lockout 5.
+    let stdout = failing_check(&["check", "lesson4", "--variant", "mistake4"]);
+    assert!(
+        stdout.contains("  rm       skipped: it plants 3 mistakes\n  lockout  FAIL\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the right password logged in a locked-out user"));
+    assert!(stdout.ends_with("0 of 1 passed.\n"), "{stdout}");
+    let dir = TempDir::new().unwrap();
+    checker(&dir)
+        .args(["check", "lesson4", "--variant", "mistake6"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no exercise of lesson4 has a `mistake6`: rm plants 3, lockout plants 5",
+        ));
+    checker(&dir)
+        .args(["check", "lesson4", "--variant", "mistakes"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "none of yours, solution, solution2, mistake1, mistake2, ...",
+        ));
+
+    let stdout = passing_check(&["check", "lesson1", "--variant", "solution2"]);
+    assert!(
+        stdout.starts_with("Checking the second solutions of lesson1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  echo   PASS\n  greet  PASS\n  fetch  PASS\n"),
+        "{stdout}"
+    );
 }
 
 #[test]

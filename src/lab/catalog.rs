@@ -44,9 +44,7 @@ pub struct ExerciseSet {
 /// differently `solutions/NAME_2.rs` (feature `solution2`), the planted mistakes
 /// `mistakes/NAME_1.rs`, `mistakes/NAME_2.rs`, ... (features `mistake1`, `mistake2`, ...), one
 /// for each entry of [`Exercise::mistakes`], in order, and the test target `tests/NAME.rs`.
-///
-/// An exercise that lists no mistakes follows the first scheme of the kit: one planted mistake,
-/// `mistakes/NAME.rs` (feature `mistake`), and no second solution.
+/// `verify` holds every exercise to it: both solutions, and at least three mistakes.
 #[derive(Deserialize, Clone)]
 pub struct Exercise {
     pub name: String,
@@ -94,24 +92,10 @@ impl Exercise {
         dir.join("solutions").join(format!("{}_2.rs", self.name))
     }
 
-    /// Whether the exercise still follows the first scheme: one mistake, no second solution.
-    pub fn single_mistake(&self) -> bool {
-        self.mistakes.is_empty()
-    }
-
-    /// The first planted mistake (`--variant mistake` checks it).
-    pub fn mistake(&self, dir: &Path) -> PathBuf {
-        self.mistake_file(dir, 1)
-    }
-
     /// The planted mistake `number`, counted from 1.
     pub fn mistake_file(&self, dir: &Path, number: usize) -> PathBuf {
-        let file = if self.single_mistake() {
-            format!("{}.rs", self.name)
-        } else {
-            format!("{}_{number}.rs", self.name)
-        };
-        dir.join("mistakes").join(file)
+        dir.join("mistakes")
+            .join(format!("{}_{number}.rs", self.name))
     }
 
     pub fn tests(&self, dir: &Path) -> PathBuf {

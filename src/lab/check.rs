@@ -2,8 +2,9 @@
 //! pass, and for the first that fails, shows what went wrong and the exercise's hint.
 //!
 //! `--server CMD` / `--client CMD` (teacher mode) run the same tests against a program in any
-//! language (see `socket_lab::exercise` for the contract). `--variant solution|mistake` checks
-//! the kit's own reference solutions or planted mistakes instead of the student's files.
+//! language (see `socket_lab::exercise` for the contract). `--variant` checks one of the kit's
+//! own files instead of the student's: `solution`, `solution2`, or a planted mistake, `mistake1`,
+//! `mistake2`, ... (`mistake` is `mistake1`), to see what a student who made it is told.
 
 use std::fs;
 use std::io::Write;
@@ -12,7 +13,7 @@ use anyhow::{Context, bail};
 
 use super::catalog::{Catalog, Exercise, ExerciseSet, Role};
 use super::progress::{self, Progress};
-use super::runner::{self, Commands, Outcome, Subject, Variant, Verdict};
+use super::runner::{self, Code, Commands, Outcome, Subject, Verdict};
 
 /// Checks one lesson's exercises (or only `only`) and returns whether every one checked passed.
 pub fn run(
@@ -39,6 +40,15 @@ pub fn run(
             roles(set)
         );
     }
+    if let Subject::Files(code) = subject
+        && !selected.iter().any(|exercise| code.exists_for(exercise))
+    {
+        bail!(
+            "no exercise of {} has a `{code}`: {}",
+            lesson.name,
+            mistake_counts(&selected)
+        );
+    }
 
     println!("{}", header(catalog, &lesson.name, set, subject));
     println!();
@@ -52,6 +62,12 @@ pub fn run(
             && !applies(exercise, commands)
         {
             println!("skipped: {}", why_skipped(exercise));
+            continue;
+        }
+        if let Subject::Files(code) = subject
+            && !code.exists_for(exercise)
+        {
+            println!("skipped: it plants {} mistakes", exercise.mistakes.len());
             continue;
         }
         let _ = std::io::stdout().flush();
@@ -73,7 +89,7 @@ pub fn run(
     print!("{passed} of {checked} passed.");
     match (&first_failure, subject) {
         (None, _) => println!(),
-        (Some((exercise, _)), Subject::Files(Variant::Yours)) => println!(
+        (Some((exercise, _)), Subject::Files(Code::Yours)) => println!(
             " Work on {}.rs, then check again: cargo lab check {} (or: cargo lab watch {})",
             exercise.name, lesson.name, lesson.name
         ),
@@ -117,7 +133,7 @@ pub fn check_exercise(
     progress: &mut Progress,
 ) -> anyhow::Result<Checked> {
     // The student's file as it is checked, for the progress: it may change meanwhile.
-    let yours = matches!(subject, Subject::Files(Variant::Yours))
+    let yours = matches!(subject, Subject::Files(Code::Yours))
         .then(|| fs::read(exercise.starter(&set.dir)).unwrap_or_default());
     let mut outcome = runner::run(&catalog.workspace_root, set, exercise, subject);
     let passed_nothing = outcome.verdict == Verdict::Passed && outcome.tests_run == 0;
@@ -170,6 +186,15 @@ fn why_skipped(exercise: &Exercise) -> &'static str {
     }
 }
 
+/// How many mistakes each exercise plants, for the error when none has the one asked for.
+fn mistake_counts(exercises: &[&Exercise]) -> String {
+    let counts: Vec<String> = exercises
+        .iter()
+        .map(|exercise| format!("{} plants {}", exercise.name, exercise.mistakes.len()))
+        .collect();
+    counts.join(", ")
+}
+
 /// Which exercises take which command, for the error when none takes the one given.
 fn roles(set: &ExerciseSet) -> String {
     let with = |role: Role| {
@@ -195,14 +220,19 @@ fn roles(set: &ExerciseSet) -> String {
 fn header(catalog: &Catalog, lesson: &str, set: &ExerciseSet, subject: Subject) -> String {
     let dir = catalog.show(&set.dir);
     match subject {
-        Subject::Files(Variant::Yours) => {
+        Subject::Files(Code::Yours) => {
             format!("Checking your exercises for {lesson}, in {dir}/")
         }
-        Subject::Files(Variant::Solution) => {
+        Subject::Files(Code::Solution) => {
             format!("Checking the reference solutions of {lesson}, in {dir}/solutions/")
         }
-        Subject::Files(Variant::Mistake) => {
-            format!("Checking the planted mistakes of {lesson}, in {dir}/mistakes/")
+        Subject::Files(Code::SecondSolution) => {
+            format!("Checking the second solutions of {lesson}, in {dir}/solutions/")
+        }
+        Subject::Files(Code::Mistake(number)) => {
+            format!(
+                "Checking planted mistake {number} of each exercise of {lesson}, in {dir}/mistakes/"
+            )
         }
         Subject::Commands(commands) => {
             let mut programs = Vec::new();
@@ -229,9 +259,7 @@ pub fn print_failure(
 ) {
     let outcome = &result.outcome;
     let file = match subject {
-        Subject::Files(Variant::Yours) => catalog.show(&exercise.starter(&set.dir)),
-        Subject::Files(Variant::Solution) => catalog.show(&exercise.solution(&set.dir)),
-        Subject::Files(Variant::Mistake) => catalog.show(&exercise.mistake(&set.dir)),
+        Subject::Files(code) => catalog.show(&code.file(exercise, &set.dir)),
         Subject::Commands(_) => match exercise.role {
             Some(Role::Client) => "the client command".to_string(),
             _ => "the server command".to_string(),

@@ -4,62 +4,100 @@
 //! that one exercise that does not compile does not hide the others. Features pick the code under
 //! test ([`Code`]): none for the student's file, the default (`solution`) for the reference
 //! solution, which also serves in teacher mode, where the tests talk to a command; `solution2`
-//! for the second solution, `mistake1`, `mistake2`, ... for the planted mistakes (`mistake` for
-//! the one mistake of an exercise that lists none in its metadata).
+//! for the second solution, `mistake1`, `mistake2`, ... for the planted mistakes.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::str::FromStr;
 
 use socket_lab::exercise::{CLIENT_COMMAND_ENV, COMMAND_DIR_ENV, RUST_ONLY, SERVER_COMMAND_ENV};
 
 use super::catalog::{Exercise, ExerciseSet};
 
-/// Whose code an exercise's tests check.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
-pub enum Variant {
-    /// Your files: `NAME.rs`
-    Yours,
-    /// The kit's reference solutions: `solutions/NAME.rs`
-    Solution,
-    /// The kit's first planted mistake: `mistakes/NAME_1.rs`
-    Mistake,
-}
-
-/// One file of the kit's or the student's that an exercise's tests can be built with: the finer
-/// choice `verify` makes, where [`Variant`] is what a person picks on the command line.
+/// Whose code an exercise's tests check: the student's file or one of the kit's. `--variant`
+/// names it (see [`Code::from_str`]); `verify` checks the kit's every one.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Code {
-    /// `NAME.rs`, the student's file.
-    Starter,
-    /// `solutions/NAME.rs`.
+    /// `NAME.rs`, the student's file (the untouched starter, on a clean checkout): `yours`.
+    Yours,
+    /// `solutions/NAME.rs`: `solution`.
     Solution,
-    /// `solutions/NAME_2.rs`.
+    /// `solutions/NAME_2.rs`: `solution2`.
     SecondSolution,
-    /// `mistakes/NAME_N.rs`, counted from 1.
+    /// `mistakes/NAME_N.rs`, counted from 1: `mistakeN`.
     Mistake(usize),
 }
 
 impl Code {
     /// What `cargo test` is told to build this code.
-    fn feature_args(self, exercise: &Exercise) -> Vec<String> {
+    fn feature_args(self) -> Vec<String> {
         let only =
             |feature: String| vec!["--no-default-features".into(), "--features".into(), feature];
         match self {
-            Code::Starter => vec!["--no-default-features".into()],
+            Code::Yours => vec!["--no-default-features".into()],
             Code::Solution => Vec::new(),
             Code::SecondSolution => only("solution2".into()),
-            Code::Mistake(_) if exercise.single_mistake() => only("mistake".into()),
             Code::Mistake(number) => only(format!("mistake{number}")),
+        }
+    }
+
+    /// Whether `exercise` has this code: every exercise has both solutions, and its own number
+    /// of mistakes.
+    pub fn exists_for(self, exercise: &Exercise) -> bool {
+        match self {
+            Code::Mistake(number) => (1..=exercise.mistakes.len()).contains(&number),
+            _ => true,
+        }
+    }
+
+    /// The file this code is, for `exercise` in `dir`.
+    pub fn file(self, exercise: &Exercise, dir: &Path) -> PathBuf {
+        match self {
+            Code::Yours => exercise.starter(dir),
+            Code::Solution => exercise.solution(dir),
+            Code::SecondSolution => exercise.second_solution(dir),
+            Code::Mistake(number) => exercise.mistake_file(dir, number),
         }
     }
 }
 
-impl From<Variant> for Code {
-    fn from(variant: Variant) -> Code {
-        match variant {
-            Variant::Yours => Code::Starter,
-            Variant::Solution => Code::Solution,
-            Variant::Mistake => Code::Mistake(1),
+/// The names `--variant` takes: `yours`, `solution`, `solution2`, `mistake1`, `mistake2`, ...,
+/// and `mistake` for `mistake1` (the book records outputs of `--variant mistake`, from when each
+/// exercise planted one mistake).
+impl FromStr for Code {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Code, String> {
+        match name {
+            "yours" => return Ok(Code::Yours),
+            "solution" => return Ok(Code::Solution),
+            "solution2" => return Ok(Code::SecondSolution),
+            "mistake" => return Ok(Code::Mistake(1)),
+            _ => {}
+        }
+        name.strip_prefix("mistake")
+            .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse().ok())
+            .filter(|&number| number >= 1)
+            .map(Code::Mistake)
+            .ok_or_else(|| {
+                format!(
+                    "`{name}` is none of yours, solution, solution2, mistake1, mistake2, ... \
+                     (mistake is mistake1)"
+                )
+            })
+    }
+}
+
+/// The name `--variant` takes for it.
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Code::Yours => write!(f, "yours"),
+            Code::Solution => write!(f, "solution"),
+            Code::SecondSolution => write!(f, "solution2"),
+            Code::Mistake(number) => write!(f, "mistake{number}"),
         }
     }
 }
@@ -74,7 +112,7 @@ pub struct Commands<'a> {
 /// What the tests check.
 #[derive(Clone, Copy, Debug)]
 pub enum Subject<'a> {
-    Files(Variant),
+    Files(Code),
     Commands(Commands<'a>),
 }
 
@@ -107,7 +145,7 @@ const EXCERPT_LINES: usize = 30;
 /// Builds and runs the tests of `exercise` on `subject`, from the workspace at `root`.
 pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject) -> Outcome {
     let commands = match subject {
-        Subject::Files(variant) => return run_code(root, set, exercise, variant.into()),
+        Subject::Files(code) => return run_code(root, set, exercise, code),
         Subject::Commands(commands) => commands,
     };
     let mut command = test_command(root, set, exercise);
@@ -135,7 +173,7 @@ pub fn run(root: &Path, set: &ExerciseSet, exercise: &Exercise, subject: Subject
 pub fn run_code(root: &Path, set: &ExerciseSet, exercise: &Exercise, code: Code) -> Outcome {
     let mut command = test_command(root, set, exercise);
     command
-        .args(code.feature_args(exercise))
+        .args(code.feature_args())
         .env_remove(SERVER_COMMAND_ENV)
         .env_remove(CLIENT_COMMAND_ENV);
     run_command(command)
@@ -152,7 +190,7 @@ pub fn build_code(
     code: Code,
 ) -> Result<PathBuf, Outcome> {
     let mut command = test_command(root, set, exercise);
-    command.args(code.feature_args(exercise)).args([
+    command.args(code.feature_args()).args([
         "--no-run",
         "--message-format",
         "json-render-diagnostics",
@@ -577,6 +615,35 @@ error: could not compile `lesson1-exercises` (test \"echo\") due to 1 previous e
         assert!(outcome.start_failure.is_some());
         let outcome = read_outcome(false, FAILED_RUN, "");
         assert_eq!(outcome.start_failure, None);
+    }
+
+    #[test]
+    fn variants_are_named_as_the_kit_names_its_files() {
+        for (name, code) in [
+            ("yours", Code::Yours),
+            ("solution", Code::Solution),
+            ("solution2", Code::SecondSolution),
+            ("mistake", Code::Mistake(1)),
+            ("mistake1", Code::Mistake(1)),
+            ("mistake12", Code::Mistake(12)),
+        ] {
+            assert_eq!(name.parse::<Code>(), Ok(code), "{name}");
+        }
+        assert_eq!(Code::Mistake(3).to_string(), "mistake3");
+        for wrong in [
+            "mistake0",
+            "mistake-1",
+            "mistake+1",
+            "mistakes",
+            "solution3",
+            "",
+        ] {
+            let err = wrong.parse::<Code>().unwrap_err();
+            assert!(
+                err.contains("yours, solution, solution2, mistake1"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -1,14 +1,16 @@
-//! `cargo run -- verify`: the proof, for CI and maintainers, that every exercise can tell a
+//! `cargo lab verify`: the proof, for CI and maintainers, that every exercise can tell a
 //! right answer from a wrong one.
 //!
 //! For every exercise of every lesson: its files are where the checker looks for them, the
 //! untouched starter compiles and its tests fail on it; every planted mistake fails them, and the
 //! message the checker would show names the symptom its metadata gives; the reference solution
 //! and the second solution, written differently, both pass them. Run it on a clean checkout: it
-//! checks the starters as they are in the working tree.
+//! checks the starters as they are in the working tree. An exercise without a second solution
+//! and at least three planted mistakes is a problem of its layout.
 
 use std::fs;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::catalog::{Catalog, Exercise, ExerciseSet};
@@ -23,7 +25,6 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
     println!();
     let started = Instant::now();
     let mut problems = Vec::new();
-    let mut single_mistake = Vec::new();
     let mut count = 0;
     let width = 22;
     println!(
@@ -40,13 +41,8 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
             let key = format!("{}/{}", lesson.name, exercise.name);
             print!("{key:<width$}");
             let _ = std::io::stdout().flush();
-            let mut codes = vec![Code::Starter, Code::Solution];
-            if exercise.single_mistake() {
-                single_mistake.push(key.clone());
-            } else {
-                codes.push(Code::SecondSolution);
-            }
-            let planted = exercise.mistakes.len().max(1);
+            let mut codes = vec![Code::Yours, Code::Solution, Code::SecondSolution];
+            let planted = exercise.mistakes.len();
             codes.extend((1..=planted).map(Code::Mistake));
             let outcomes = run_all(catalog, set, exercise, &codes);
             let mut sound = 0;
@@ -57,12 +53,9 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
                     .map(str::to_string)
                     .or_else(|| unnamed_symptom(exercise, code, outcome));
                 match code {
-                    Code::Starter | Code::Solution => print!("{cell:<10}"),
+                    Code::Yours | Code::Solution => print!("{cell:<10}"),
                     Code::SecondSolution => print!("{cell:<12}"),
                     Code::Mistake(_) => {}
-                }
-                if code == Code::Solution && exercise.single_mistake() {
-                    print!("{:<12}", "-");
                 }
                 match problem {
                     Some(problem) => problems.push(described(
@@ -80,12 +73,6 @@ pub fn run(catalog: &Catalog) -> anyhow::Result<bool> {
     }
     println!();
     println!("Verified in {:.0} s.", started.elapsed().as_secs_f64());
-    if !single_mistake.is_empty() {
-        println!(
-            "Still with a single mistake and no second solution (not yet a problem): {}.",
-            single_mistake.join(", ")
-        );
-    }
     if problems.is_empty() {
         println!("All {count} exercises are sound.");
         return Ok(true);
@@ -182,15 +169,13 @@ fn judge(outcome: &Outcome, should_pass: bool) -> (&'static str, Option<&'static
 /// `the starter`, `mistake 2 (mistakes/echo_2.rs: sends back the whole buffer)`.
 fn code_name(catalog: &Catalog, set: &ExerciseSet, exercise: &Exercise, code: Code) -> String {
     match code {
-        Code::Starter => "the starter".to_string(),
+        Code::Yours => "the starter".to_string(),
         Code::Solution => "the solution".to_string(),
         Code::SecondSolution => "the second solution".to_string(),
         Code::Mistake(number) => {
             let file = catalog.show(&exercise.mistake_file(&set.dir, number));
-            match exercise.mistakes.get(number - 1) {
-                Some(mistake) => format!("mistake {number} ({file}: {})", mistake.does),
-                None => format!("the mistake ({file})"),
-            }
+            let does = &exercise.mistakes[number - 1].does;
+            format!("mistake {number} ({file}: {does})")
         }
     }
 }
@@ -200,13 +185,13 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
     let mut problems = Vec::new();
     for exercise in &set.exercises {
         let key = format!("{lesson}/{}", exercise.name);
-        let mut files = vec![exercise.starter(&set.dir), exercise.solution(&set.dir)];
-        if !exercise.single_mistake() {
-            files.push(exercise.second_solution(&set.dir));
-        }
+        let mut files = vec![
+            exercise.starter(&set.dir),
+            exercise.solution(&set.dir),
+            exercise.second_solution(&set.dir),
+        ];
         files.extend(
-            (1..=exercise.mistakes.len().max(1))
-                .map(|number| exercise.mistake_file(&set.dir, number)),
+            (1..=exercise.mistakes.len()).map(|number| exercise.mistake_file(&set.dir, number)),
         );
         files.push(exercise.tests(&set.dir));
         for path in files {
@@ -215,7 +200,7 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
             }
         }
         let starter = fs::read_to_string(exercise.starter(&set.dir)).unwrap_or_default();
-        let check = format!("cargo run -- check {lesson}");
+        let check = format!("cargo lab check {lesson}");
         for needed in ["// TODO", "todo!()", check.as_str()] {
             if !starter.contains(needed) {
                 problems.push(format!("{key}: the starter does not contain `{needed}`"));
@@ -227,7 +212,7 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
                 "{key}: needs a summary, and a hint that asks a question"
             ));
         }
-        if !exercise.single_mistake() && exercise.mistakes.len() < MIN_MISTAKES {
+        if exercise.mistakes.len() < MIN_MISTAKES {
             problems.push(format!(
                 "{key}: plants {} mistake(s); every exercise plants at least {MIN_MISTAKES}",
                 exercise.mistakes.len()
@@ -241,15 +226,6 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
                 ));
             }
         }
-        // A mistake file with no entry would never be checked.
-        let listed = exercise.mistakes.len().max(1);
-        let stray = exercise.mistake_file(&set.dir, listed + 1);
-        if !exercise.single_mistake() && stray.is_file() {
-            problems.push(format!(
-                "{key}: {} has no entry under `mistakes` in the metadata",
-                catalog.show(&stray)
-            ));
-        }
         for feature in features(exercise) {
             if !set.features.contains(&feature) {
                 problems.push(format!(
@@ -260,19 +236,30 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
         }
     }
     // A test target with no entry would pass with `cargo test` and never be checked.
-    for entry in fs::read_dir(set.dir.join("tests"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let path = entry.path();
-        let Some(name) = path.file_stem().and_then(|stem| stem.to_str()) else {
-            continue;
-        };
-        let listed = set.exercises.iter().any(|exercise| exercise.name == name);
-        if path.extension().is_some_and(|ext| ext == "rs") && !listed {
+    for path in rust_files(&set.dir.join("tests")) {
+        let listed = set
+            .exercises
+            .iter()
+            .any(|exercise| exercise.tests(&set.dir) == path);
+        if !listed {
+            let name = path.file_stem().unwrap_or_default().to_string_lossy();
             problems.push(format!(
                 "{}: no exercise `{name}` in {}/Cargo.toml",
+                catalog.show(&path),
+                catalog.show(&set.dir)
+            ));
+        }
+    }
+    // Nor would a mistake file with no entry (one of the kit's first layout, `mistakes/NAME.rs`,
+    // or one numbered past the entries).
+    for path in rust_files(&set.dir.join("mistakes")) {
+        let planted = set.exercises.iter().any(|exercise| {
+            (1..=exercise.mistakes.len())
+                .any(|number| exercise.mistake_file(&set.dir, number) == path)
+        });
+        if !planted {
+            problems.push(format!(
+                "{}: no entry under `mistakes` in {}/Cargo.toml describes it",
                 catalog.show(&path),
                 catalog.show(&set.dir)
             ));
@@ -281,14 +268,24 @@ fn layout_problems(catalog: &Catalog, lesson: &str, set: &ExerciseSet) -> Vec<St
     problems
 }
 
+/// The `.rs` files in `dir`, sorted; none if it cannot be read.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// The fewest planted mistakes an exercise may have.
 const MIN_MISTAKES: usize = 3;
 
 /// The Cargo features that pick each of the exercise's files.
 fn features(exercise: &Exercise) -> Vec<String> {
-    if exercise.single_mistake() {
-        return vec!["solution".into(), "mistake".into()];
-    }
     let mut features = vec!["solution".to_string(), "solution2".to_string()];
     features.extend((1..=exercise.mistakes.len()).map(|number| format!("mistake{number}")));
     features
@@ -301,16 +298,12 @@ fn test_target_problems(key: &str, exercise: &Exercise, set: &ExerciseSet) -> Ve
     let mut includes = vec![
         format!("path = \"../solutions/{name}.rs\""),
         format!("path = \"../{name}.rs\""),
+        format!("path = \"../solutions/{name}_2.rs\""),
     ];
-    if exercise.single_mistake() {
-        includes.push(format!("path = \"../mistakes/{name}.rs\""));
-    } else {
-        includes.push(format!("path = \"../solutions/{name}_2.rs\""));
-        includes.extend(
-            (1..=exercise.mistakes.len())
-                .map(|number| format!("path = \"../mistakes/{name}_{number}.rs\"")),
-        );
-    }
+    includes.extend(
+        (1..=exercise.mistakes.len())
+            .map(|number| format!("path = \"../mistakes/{name}_{number}.rs\"")),
+    );
     includes
         .into_iter()
         .filter(|include| !tests.contains(include.as_str()))
@@ -339,7 +332,7 @@ mod tests {
         }
         fs::write(
             dir.join("echo.rs"),
-            "//! cargo run -- check lesson9\n// TODO: echo\ntodo!()",
+            "//! cargo lab check lesson9\n// TODO: echo\ntodo!()",
         )
         .unwrap();
         for file in [
@@ -384,31 +377,35 @@ mod tests {
             problems,
             [
                 "lesson9/echo: lessons/lesson9-x/exercises/Cargo.toml has no feature `mistake2`",
-                "lesson9/echo: lessons/lesson9-x/exercises/mistakes/echo_3.rs has no entry under \
-                 `mistakes` in the metadata",
                 "lesson9/echo: lessons/lesson9-x/exercises/solutions/echo_2.rs is missing",
                 "lesson9/echo: mistake 2 needs `does` and `symptom` in the metadata",
                 "lesson9/echo: plants 2 mistake(s); every exercise plants at least 3",
                 r#"lesson9/echo: tests/echo.rs lacks `path = "../mistakes/echo_2.rs"`"#,
+                "lessons/lesson9-x/exercises/mistakes/echo_3.rs: no entry under `mistakes` in \
+                 lessons/lesson9-x/exercises/Cargo.toml describes it",
             ]
         );
     }
 
     #[test]
-    fn missing_files_and_unlisted_tests_are_problems() {
+    fn the_first_layout_with_one_mistake_is_a_problem() {
+        // The kit's first layout: one mistake, `mistakes/echo.rs` with feature `mistake`, no
+        // entry under `mistakes`, no second solution; and a test target with no exercise.
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("lessons/lesson9-x/exercises");
-        fs::create_dir_all(dir.join("tests")).unwrap();
-        fs::create_dir_all(dir.join("solutions")).unwrap();
+        for sub in ["tests", "solutions", "mistakes"] {
+            fs::create_dir_all(dir.join(sub)).unwrap();
+        }
         fs::write(
             dir.join("echo.rs"),
             "//! cargo run -- check lesson9\n// TODO: echo\ntodo!()",
         )
         .unwrap();
         fs::write(dir.join("solutions/echo.rs"), "").unwrap();
+        fs::write(dir.join("mistakes/echo.rs"), "").unwrap();
         fs::write(
             dir.join("tests/echo.rs"),
-            r#"path = "../solutions/echo.rs" path = "../echo.rs""#,
+            r#"path = "../solutions/echo.rs" path = "../echo.rs" path = "../mistakes/echo.rs""#,
         )
         .unwrap();
         fs::write(dir.join("tests/stray.rs"), "").unwrap();
@@ -434,8 +431,13 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "lesson9/echo: lessons/lesson9-x/exercises/mistakes/echo.rs is missing",
-                r#"lesson9/echo: tests/echo.rs lacks `path = "../mistakes/echo.rs"`"#,
+                "lesson9/echo: lessons/lesson9-x/exercises/Cargo.toml has no feature `solution2`",
+                "lesson9/echo: lessons/lesson9-x/exercises/solutions/echo_2.rs is missing",
+                "lesson9/echo: plants 0 mistake(s); every exercise plants at least 3",
+                r#"lesson9/echo: tests/echo.rs lacks `path = "../solutions/echo_2.rs"`"#,
+                "lesson9/echo: the starter does not contain `cargo lab check lesson9`",
+                "lessons/lesson9-x/exercises/mistakes/echo.rs: no entry under `mistakes` in \
+                 lessons/lesson9-x/exercises/Cargo.toml describes it",
                 "lessons/lesson9-x/exercises/tests/stray.rs: no exercise `stray` in \
                  lessons/lesson9-x/exercises/Cargo.toml",
             ]

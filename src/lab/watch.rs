@@ -26,7 +26,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use super::catalog::{Catalog, Exercise, ExerciseSet};
 use super::check::{self, Checked};
 use super::progress::{Progress, Status};
-use super::runner::{Subject, Variant};
+use super::runner::{Code, Subject};
 
 /// Editors save in several steps (write, rename, change attributes): events closer together
 /// than this are one save.
@@ -263,7 +263,7 @@ fn check_one(catalog: &Catalog, item: &Item, progress: &mut Progress) -> anyhow:
         item.lesson,
         item.set,
         item.exercise,
-        Subject::Files(Variant::Yours),
+        Subject::Files(Code::Yours),
         progress,
     )
 }
@@ -278,7 +278,7 @@ fn report(catalog: &Catalog, item: &Item, result: &Checked) {
             item.set,
             item.exercise,
             result,
-            Subject::Files(Variant::Yours),
+            Subject::Files(Code::Yours),
         );
     }
 }

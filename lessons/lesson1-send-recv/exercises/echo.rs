@@ -4,7 +4,7 @@
 //! as the client keeps its end open. The server around `echo` is written already: it accepts
 //! each client and calls `echo` with the connection. You write `echo`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson1`.
+//! Check your work from any folder of the repository: `cargo lab check lesson1`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read, Write};

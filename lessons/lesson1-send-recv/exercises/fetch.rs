@@ -4,7 +4,7 @@
 //! that the answer is complete. `fetch` connects to such a server, sends nothing, and returns
 //! every byte the server sent, however many reads it takes.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson1`.
+//! Check your work from any folder of the repository: `cargo lab check lesson1`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read};

@@ -4,7 +4,7 @@
 //! address, such as `hello, 127.0.0.1:54321`, and closes the connection. The server around it
 //! calls `greet_next` once for each client, on the same listening socket.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson1`.
+//! Check your work from any folder of the repository: `cargo lab check lesson1`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Write};

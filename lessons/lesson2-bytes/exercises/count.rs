@@ -11,7 +11,7 @@
 //! The server around `count_characters` is written already: it accepts each client and calls
 //! `count_characters` with the connection. You write `count_characters`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson2`.
+//! Check your work from any folder of the repository: `cargo lab check lesson2`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read, Write};

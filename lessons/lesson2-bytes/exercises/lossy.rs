@@ -11,7 +11,7 @@
 //! `String::from_utf8_lossy` gives for all the bytes at once. And nothing waits longer than it
 //! must: `decode` keeps back only the start of a character that the next piece may complete.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson2`.
+//! Check your work from any folder of the repository: `cargo lab check lesson2`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::str;

@@ -9,7 +9,7 @@
 //! A server that cannot be reached, or that fails, makes `ask_all` return that error: it is no
 //! reason to panic.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson3`.
+//! Check your work from any folder of the repository: `cargo lab check lesson3`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io;

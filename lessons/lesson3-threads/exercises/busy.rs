@@ -12,7 +12,7 @@
 //! its client, however it ends: with Ok, with an error, or with a panic. The tests serve at most 3 clients, with a handler made of the
 //! lesson's pieces: it reads one message, answers `received "MESSAGE"`, and panics on `panic`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson3`.
+//! Check your work from any folder of the repository: `cargo lab check lesson3`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::Write;

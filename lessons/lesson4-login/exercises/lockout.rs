@@ -22,7 +22,7 @@
 //! calls `handle`, which calls your `log_in`; after the login, the session goes on as lesson 4's
 //! does. You write `new` and `log_in`, and whatever they need.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson4`.
+//! Check your work from any folder of the repository: `cargo lab check lesson4`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Write};

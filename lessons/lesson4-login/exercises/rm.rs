@@ -14,7 +14,7 @@
 //! `run`, through lesson 4's `serve`. You add rm to `Request`, send it to `rm` in `run`, and write
 //! `rm`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson4`.
+//! Check your work from any folder of the repository: `cargo lab check lesson4`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io;

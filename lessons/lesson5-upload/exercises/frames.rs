@@ -17,7 +17,7 @@
 //! back, framed the same way; it closes the connection when `read_frame` returns `None` or an
 //! error. You write `read_frame`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson5`.
+//! Check your work from any folder of the repository: `cargo lab check lesson5`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read};

@@ -14,7 +14,7 @@
 //! nothing and closes the connection. You write `receive`. (Lesson 5's `copy_exact` is one
 //! answer: write yours without looking, then compare.)
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson5`.
+//! Check your work from any folder of the repository: `cargo lab check lesson5`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read, Write};

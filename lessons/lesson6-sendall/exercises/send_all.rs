@@ -17,7 +17,7 @@
 //! 7 bytes per write, one that is interrupted now and then, one that is full, and a real
 //! non-blocking socket whose peer does not read.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson6`.
+//! Check your work from any folder of the repository: `cargo lab check lesson6`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Write};

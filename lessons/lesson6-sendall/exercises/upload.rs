@@ -15,7 +15,7 @@
 //! the connection. The kit's server is lesson 6's (lesson 5's server, on a socket with small
 //! buffers), and it takes its time after its 200, as a busy server would: the socket fills up.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson6`.
+//! Check your work from any folder of the repository: `cargo lab check lesson6`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, BufRead};

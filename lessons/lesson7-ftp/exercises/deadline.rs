@@ -17,7 +17,7 @@
 //! elsewhere); it refuses a zero duration. `Instant::now()` and
 //! `deadline.saturating_duration_since(now)` tell how much time is left.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson7`.
+//! Check your work from any folder of the repository: `cargo lab check lesson7`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read};

@@ -8,7 +8,7 @@
 //! `protocol::read_frame`) and the requests (`Request`); `next_reply` below reads a reply. The
 //! tests run your client against lesson 7's real server.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson7`.
+//! Check your work from any folder of the repository: `cargo lab check lesson7`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read};

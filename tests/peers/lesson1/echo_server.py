@@ -3,7 +3,7 @@
 It shows the checker's teacher mode at work: the kit's tests check it as they check the Rust
 exercise, over the socket, and it passes them (tests/checker.rs proves it).
 
-    cargo run -- check lesson1 echo --server "python3 tests/peers/lesson1/echo_server.py {port}"
+    cargo lab check lesson1 echo --server "python3 tests/peers/lesson1/echo_server.py {port}"
 
 The checker replaces {port} with a free port. This server announces itself with the kit's
 `listening on HOST:PORT` line; a server that prints nothing works too (the checker then waits

@@ -4,7 +4,7 @@ It answers one recv(1024) per connection and closes, trusting that one recv hold
 whole message. A short message that arrives at once comes back fine, so trying it by hand
 suggests it works; the checker's teacher mode fails it (tests/checker.rs proves it):
 
-    cargo run -- check lesson1 echo --server "python3 tests/peers/lesson1/echo_server_one_recv.py {port}"
+    cargo lab check lesson1 echo --server "python3 tests/peers/lesson1/echo_server_one_recv.py {port}"
 
 It prints nothing when it is ready: the checker finds out by connecting.
 """

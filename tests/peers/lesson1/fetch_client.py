@@ -1,6 +1,6 @@
 """A correct client for lesson 1's `fetch` exercise, in Python: it prints the server's whole reply.
 
-    cargo run -- check lesson1 fetch --client "python3 tests/peers/lesson1/fetch_client.py {host} {port}"
+    cargo lab check lesson1 fetch --client "python3 tests/peers/lesson1/fetch_client.py {host} {port}"
 
 In teacher mode a client's result is what it prints on stdout, byte for byte.
 """

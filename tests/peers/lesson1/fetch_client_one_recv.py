@@ -1,7 +1,7 @@
 """A client for lesson 1's `fetch` exercise, in Python, with the article's mistake: it trusts one
 recv(1024) to hold the whole reply, as the article's client does with its status codes.
 
-    cargo run -- check lesson1 fetch --client "python3 tests/peers/lesson1/fetch_client_one_recv.py {host} {port}"
+    cargo lab check lesson1 fetch --client "python3 tests/peers/lesson1/fetch_client_one_recv.py {host} {port}"
 """
 
 import socket

@@ -1,7 +1,7 @@
 """A correct server for lesson 2's `count` exercise, in Python: it answers each line with its
 number of characters.
 
-    cargo run -- check lesson2 count --server "python3 tests/peers/lesson2/count_server.py {port}"
+    cargo lab check lesson2 count --server "python3 tests/peers/lesson2/count_server.py {port}"
 
 It keeps the bytes of a line until its b"\\n" has come, and decodes the line only then: a recv
 may end inside a character, a whole line cannot. tests/checker.rs proves that it passes.

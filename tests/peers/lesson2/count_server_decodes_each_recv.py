@@ -1,7 +1,7 @@
 """A server for lesson 2's `count` exercise, in Python, with the article's way of decoding: each
 recv(1024) is decoded on its own, as the article's server does with `str(data, encoding='utf8')`.
 
-    cargo run -- check lesson2 count --server "python3 tests/peers/lesson2/count_server_decodes_each_recv.py {port}"
+    cargo lab check lesson2 count --server "python3 tests/peers/lesson2/count_server_decodes_each_recv.py {port}"
 
 Typed by hand, a line arrives in one recv and is counted right. Sent a byte at a time, the first
 recv holds a third of a character, and decoding it raises UnicodeDecodeError, which ends the

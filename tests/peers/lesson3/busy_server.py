@@ -1,7 +1,7 @@
 """A correct server for lesson 3's `busy` exercise, in Python: at most 3 clients at once, the
 others told "busy".
 
-    cargo run -- check lesson3 busy --server "python3 tests/peers/lesson3/busy_server.py {port}"
+    cargo lab check lesson3 busy --server "python3 tests/peers/lesson3/busy_server.py {port}"
 
 Each client that gets a place is welcomed and handled on a thread of its own by lesson 3's
 handler: one recv(1024), one answer, and an exception on the message "panic". The place is

@@ -1,7 +1,7 @@
 """A server for lesson 3's `busy` exercise, in Python, with a classic mistake: it gives a place
 back after the handler returns, and not when the handler raises.
 
-    cargo run -- check lesson3 busy --server "python3 tests/peers/lesson3/busy_server_loses_places.py {port}"
+    cargo lab check lesson3 busy --server "python3 tests/peers/lesson3/busy_server_loses_places.py {port}"
 
 It is busy_server.py with one function replaced, `serve_client`. Clients that behave never show
 it. Three that make the handler raise take the three places with them, and from then on every

@@ -1,7 +1,7 @@
 """A correct server for lesson 4's `lockout` exercise, in Python: the article's login, and a user
 locked out after three wrong passwords in a row.
 
-    cargo run -- check lesson4 lockout --server "python3 tests/peers/lesson4/lockout_server.py lessons/lesson4-login/users.json {port}"
+    cargo lab check lesson4 lockout --server "python3 tests/peers/lesson4/lockout_server.py lessons/lesson4-login/users.json {port}"
 
 The login is the article's exchange: the user name, answered "200" or a refusal, then the
 password, whose md5 hex digest must be the user's "passwd" in the users file. The count of each

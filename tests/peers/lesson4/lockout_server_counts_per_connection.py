@@ -1,7 +1,7 @@
 """A server for lesson 4's `lockout` exercise, in Python, with a classic mistake: it counts wrong
 passwords in a variable of the connection's own.
 
-    cargo run -- check lesson4 lockout --server "python3 tests/peers/lesson4/lockout_server_counts_per_connection.py lessons/lesson4-login/users.json {port}"
+    cargo lab check lesson4 lockout --server "python3 tests/peers/lesson4/lockout_server_counts_per_connection.py lessons/lesson4-login/users.json {port}"
 
 Three wrong passwords on one connection lock the user out, on that connection, so trying it by
 hand with one client suggests it works. A guesser hangs up after two tries and calls again, and

@@ -1,7 +1,7 @@
 """A correct server for lesson 5's `receive` exercise, in Python: the article's login and put,
 and lesson 5's get.
 
-    cargo run -- check lesson5 receive --server "python3 tests/peers/lesson5/put_server.py lessons/lesson4-login/users.json {port}"
+    cargo lab check lesson5 receive --server "python3 tests/peers/lesson5/put_server.py lessons/lesson4-login/users.json {port}"
 
 Each request is one recv(1024), as in the article. put answers {"status": 200} and then reads
 exactly file_size bytes: each recv asks for no more than what is left of the file, so the next

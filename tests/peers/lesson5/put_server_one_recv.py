@@ -1,7 +1,7 @@
 """A server for lesson 5's `receive` exercise, in Python, with the classic mistake: it trusts
 one recv to hold the whole file.
 
-    cargo run -- check lesson5 receive --server "python3 tests/peers/lesson5/put_server_one_recv.py lessons/lesson4-login/users.json {port}"
+    cargo lab check lesson5 receive --server "python3 tests/peers/lesson5/put_server_one_recv.py lessons/lesson4-login/users.json {port}"
 
 It is put_server.py with one function replaced, `receive`: a single recv(file_size). A recv
 returns what has arrived, which for a small file sent in one write is all of it, so trying it by

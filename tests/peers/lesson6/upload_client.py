@@ -1,7 +1,7 @@
 """A correct client for lesson 6's `upload` exercise, in Python: the article's client, whose put
 sends each line with sendall.
 
-    cargo run -- check lesson6 upload --client "python3 tests/peers/lesson6/upload_client.py {host} {port}"
+    cargo lab check lesson6 upload --client "python3 tests/peers/lesson6/upload_client.py {host} {port}"
 
 It reads the answers to the article's prompts from stdin: the user, the password, then commands
 (`put PATH`, `q`). Its socket has a timeout, as careful code sets one, which makes it

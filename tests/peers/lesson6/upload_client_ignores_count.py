@@ -1,7 +1,7 @@
 """A client for lesson 6's `upload` exercise, in Python, with the article's mistake: its put sends
 each line with send, and ignores what send returns.
 
-    cargo run -- check lesson6 upload --client "python3 tests/peers/lesson6/upload_client_ignores_count.py {host} {port}"
+    cargo lab check lesson6 upload --client "python3 tests/peers/lesson6/upload_client_ignores_count.py {host} {port}"
 
 It is upload_client.py with one function replaced, `send_line`. Its socket has a timeout, which
 makes it non-blocking underneath: a send waits until the socket has room, takes what fits, and returns.

@@ -1,7 +1,7 @@
 """A correct client for lesson 7's `download` exercise, in Python, written from the chapter's
 specification: it logs in, downloads one file, and prints it once its md5 matches the trailer's.
 
-    cargo run -- check lesson7 download --client "python3 tests/peers/lesson7/download_client.py {host} {port}"
+    cargo lab check lesson7 download --client "python3 tests/peers/lesson7/download_client.py {host} {port}"
 
 It reads the user, the password and the path from stdin, one per line. In teacher mode a client's
 result is what it prints on stdout, byte for byte; a refusal or an md5 that differs makes it exit

@@ -3,7 +3,7 @@ recv to hold the whole file. Its frames are read right, and over loopback a smal
 in one piece, so trying it by hand suggests it works; the checker's teacher mode fails it
 (tests/checker.rs proves it):
 
-    cargo run -- check lesson7 download --client "python3 tests/peers/lesson7/download_client_one_recv.py {host} {port}"
+    cargo lab check lesson7 download --client "python3 tests/peers/lesson7/download_client_one_recv.py {host} {port}"
 
 It is download_client.py with one function replaced, `receive_file`. Once one recv has returned
 part of the file, the rest of the file is still in the socket, and the client reads the start of

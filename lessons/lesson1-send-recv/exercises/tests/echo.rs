@@ -1,10 +1,10 @@
-//! The tests of exercise `echo`. Check your file with `cargo run -- check lesson1`: plain
+//! The tests of exercise `echo`. Check your file with `cargo lab check lesson1`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! A real client talks to `echo` over loopback, and sends the way a network delivers: a byte or
 //! a few bytes per write, so that the server's reads end inside the message and inside its
 //! characters. The tests outside `mod rust_only` speak only over the socket, so a teacher can run
-//! them against an echo server in any language: `cargo run -- check lesson1 echo --server "CMD"`.
+//! them against an echo server in any language: `cargo lab check lesson1 echo --server "CMD"`.
 
 #[cfg_attr(feature = "solution", path = "../solutions/echo.rs")]
 #[cfg_attr(feature = "solution2", path = "../solutions/echo_2.rs")]
@@ -68,32 +68,12 @@ fn expect_back(steps: &mut Steps, conn: &mut TcpStream, sent: &[u8]) {
 
 /// Closes the client's sending side, and expects the server to close too, with nothing more.
 fn close_and_expect_the_server_to_close(steps: &mut Steps, conn: &mut TcpStream) {
-    steps.shut_down_sending(conn);
-    let step = "expect the server to close the connection, with nothing more";
-    match exercise::read_until_closed(conn) {
-        Ok(more) if more.is_empty() => steps.got(step),
-        Ok(more) => steps.failed(
-            step,
-            format!("{}, then the close", shown(&more)),
-            "more arrived: the server must send back only what it received",
-        ),
-        Err(Short { received, ended }) if received.is_empty() => steps.failed(
-            step,
-            &ended,
-            match ended {
-                Ended::TimedOut => {
-                    "the server did not close the connection once the client had closed its \
-                     sending side: does it see the read that returns 0?"
-                }
-                _ => "the connection failed",
-            },
-        ),
-        Err(short) => steps.failed(
-            step,
-            &short,
-            "more arrived: the server must send back only what it received",
-        ),
-    }
+    steps.close_and_expect_the_close(
+        conn,
+        "more arrived: the server must send back only what it received",
+        "the server did not close the connection once the client had closed its sending side: \
+         does it see the read that returns 0?",
+    );
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! The tests of exercise `fetch`. Check your file with `cargo run -- check lesson1`: plain
+//! The tests of exercise `fetch`. Check your file with `cargo lab check lesson1`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! A real server (listening with lesson 1's `listen`) sends a reply the way a network delivers
 //! one: at once, in pieces far apart, or a byte, 5 bytes or 4096 bytes per write; then it closes.
 //! `fetch` must return all of it. The tests speak only over the socket, so a teacher can run them
 //! against a client in any language that prints the reply on stdout:
-//! `cargo run -- check lesson1 fetch --client "CMD"`.
+//! `cargo lab check lesson1 fetch --client "CMD"`.
 
 #[cfg_attr(feature = "solution", path = "../solutions/fetch.rs")]
 #[cfg_attr(feature = "solution2", path = "../solutions/fetch_2.rs")]

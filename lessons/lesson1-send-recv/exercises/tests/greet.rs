@@ -1,9 +1,9 @@
-//! The tests of exercise `greet`. Check your file with `cargo run -- check lesson1`: plain
+//! The tests of exercise `greet`. Check your file with `cargo lab check lesson1`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! Real clients connect to the server and compare the greeting with their own address. The
 //! tests speak only over the socket, so a teacher can run them against a server in any
-//! language: `cargo run -- check lesson1 greet --server "CMD"`.
+//! language: `cargo lab check lesson1 greet --server "CMD"`.
 
 #[cfg_attr(feature = "solution", path = "../solutions/greet.rs")]
 #[cfg_attr(feature = "solution2", path = "../solutions/greet_2.rs")]

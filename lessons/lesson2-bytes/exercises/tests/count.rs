@@ -1,11 +1,11 @@
-//! The tests of exercise `count`. Check your file with `cargo run -- check lesson2`: plain
+//! The tests of exercise `count`. Check your file with `cargo lab check lesson2`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! A real client sends lines to the server over loopback the way a network delivers them: whole,
 //! several in one write, 5 bytes or 4096 bytes or a byte per write, and a last line cut short by
 //! its close. It checks each answer. The tests outside `mod rust_only` speak only over the
 //! socket, so a teacher can run them against a server in any language:
-//! `cargo run -- check lesson2 count --server "CMD"`.
+//! `cargo lab check lesson2 count --server "CMD"`.
 
 #[cfg_attr(feature = "solution", path = "../solutions/count.rs")]
 #[cfg_attr(feature = "solution2", path = "../solutions/count_2.rs")]

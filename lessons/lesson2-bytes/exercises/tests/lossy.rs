@@ -1,4 +1,4 @@
-//! The tests of exercise `lossy`. Check your file with `cargo run -- check lesson2`: plain
+//! The tests of exercise `lossy`. Check your file with `cargo lab check lesson2`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! They feed the decoder pieces, as reads would return them, and compare what comes out with

@@ -1,4 +1,4 @@
-//! The tests of exercise `ask_all`. Check your file with `cargo run -- check lesson3`: plain
+//! The tests of exercise `ask_all`. Check your file with `cargo lab check lesson3`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's servers are lesson 3's own threaded server, with a handler that answers only once

@@ -1,4 +1,4 @@
-//! The tests of exercise `busy`. Check your file with `cargo run -- check lesson3`: plain
+//! The tests of exercise `busy`. Check your file with `cargo lab check lesson3`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! Real clients connect to the server, held open as long as a test needs; what each is told
@@ -12,7 +12,7 @@
 //! each to a new server.
 //!
 //! They speak only over the socket, so a teacher can run them against a server in any language:
-//! `cargo run -- check lesson3 busy --server "CMD"`. That server serves at most 3 clients at
+//! `cargo lab check lesson3 busy --server "CMD"`. That server serves at most 3 clients at
 //! once; its handler reads one message with one recv(1024), answers `received "MESSAGE"` and
 //! closes, and on the message `panic` fails and closes without an answer, as lesson 3's handler
 //! does. A client that closes without sending anything, like the checker's probe connection,

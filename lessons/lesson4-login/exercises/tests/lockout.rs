@@ -1,4 +1,4 @@
-//! The tests of exercise `lockout`. Check your file with `cargo run -- check lesson4`: plain
+//! The tests of exercise `lockout`. Check your file with `cargo lab check lesson4`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's client is lesson 4's `Client`: it sends each message of the article's login and
@@ -8,7 +8,7 @@
 //! it anew, so every count starts at zero.
 //!
 //! The tests speak only over the socket, so a teacher can run them against a server in any
-//! language that reads that users file: `cargo run -- check lesson4 lockout --server "CMD"`.
+//! language that reads that users file: `cargo lab check lesson4 lockout --server "CMD"`.
 //! Such a server answers a wrong password with any refusal but `LOCKED_OUT`, and a locked-out
 //! user with exactly `LOCKED_OUT`; the tests close the connection once a login has succeeded.
 //!
@@ -39,7 +39,6 @@
 )]
 mod lockout;
 
-use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,7 +46,7 @@ use lesson4::client::Client;
 use lesson4::protocol::recv_message;
 use lesson4::users::Users;
 use lockout::{LOCKED_OUT, LockoutServer};
-use socket_lab::exercise::{self, Ended, Server, Short, Steps, TIMEOUT, preview};
+use socket_lab::exercise::{self, Ended, Server, Short, Steps, preview};
 use tempfile::TempDir;
 
 /// The server under test, and the directory of its users' homes (for the Rust server only).
@@ -127,21 +126,15 @@ fn send(
             }
             steps.got(step);
         }
-        Err(err) => match err.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => steps.failed(
-                step,
-                format!("nothing came for {}s", TIMEOUT.as_secs()),
-                "the server did not answer",
-            ),
-            ErrorKind::UnexpectedEof
-            | ErrorKind::ConnectionReset
-            | ErrorKind::ConnectionAborted => steps.failed(
-                step,
-                "the connection was closed",
-                "the server closed the connection instead of answering",
-            ),
-            _ => steps.failed(step, err, "the connection failed"),
-        },
+        Err(err) => {
+            let ended = Ended::from(err);
+            let symptom = match ended {
+                Ended::TimedOut => "the server did not answer",
+                Ended::Closed => "the server closed the connection instead of answering",
+                Ended::Failed(_) => "the connection failed",
+            };
+            steps.failed(step, ended.instead_of_an_answer(), symptom)
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! The tests of exercise `rm`. Check your file with `cargo run -- check lesson4`: plain
+//! The tests of exercise `rm`. Check your file with `cargo lab check lesson4`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's server is lesson 4's login and `serve`, with your `run` for each request; the kit's
@@ -26,7 +26,6 @@
 mod rm;
 
 use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,7 +34,7 @@ use lesson4::protocol::Reply;
 use lesson4::server::{FtpServer, serve};
 use lesson4::users::Users;
 use serde_json::{Value, json};
-use socket_lab::exercise::{self, Server, Steps, TIMEOUT};
+use socket_lab::exercise::{self, Ended, Server, Steps};
 use tempfile::TempDir;
 
 /// The server under test, and the directory of its users' homes.
@@ -119,22 +118,18 @@ fn expect(steps: &mut Steps, client: &mut Client, request: Value, want: Want) ->
     };
     let reply = match client.request(&request) {
         Ok(reply) => reply,
-        Err(err) => match err.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => steps.failed(
-                step,
-                format!("nothing came for {}s", TIMEOUT.as_secs()),
-                "no reply came: every request must be answered, a refusal too",
-            ),
-            ErrorKind::UnexpectedEof
-            | ErrorKind::ConnectionReset
-            | ErrorKind::ConnectionAborted => steps.failed(
-                step,
-                "the connection was closed",
-                "the server closed the connection instead of answering: a refusal must not end \
-                 the session",
-            ),
-            _ => steps.failed(step, err, "the reply could not be read"),
-        },
+        Err(err) => {
+            let ended = Ended::from(err);
+            let symptom = match ended {
+                Ended::TimedOut => "no reply came: every request must be answered, a refusal too",
+                Ended::Closed => {
+                    "the server closed the connection instead of answering: a refusal must not \
+                     end the session"
+                }
+                Ended::Failed(_) => "the reply could not be read",
+            };
+            steps.failed(step, ended.instead_of_an_answer(), symptom)
+        }
     };
     let came = serde_json::to_string(&reply).expect("a reply is JSON");
     let message = reply.message.as_deref().unwrap_or_default();

@@ -1,4 +1,4 @@
-//! The tests of exercise `frames`. Check your file with `cargo run -- check lesson5`: plain
+//! The tests of exercise `frames`. Check your file with `cargo lab check lesson5`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! Two kinds of test. In the first, the kit's server reads each frame with your `read_frame` and
@@ -36,7 +36,7 @@ use std::thread;
 use std::time::Duration;
 
 use frames::MAX_FRAME;
-use socket_lab::exercise::{self, Ended, Pace, Server, Short, Steps, TIMEOUT, preview, shown};
+use socket_lab::exercise::{self, Ended, Pace, Server, Steps, TIMEOUT, shown};
 
 /// `message` in a frame: its length in 4 bytes, big-endian, then the message.
 fn frame(message: &[u8]) -> Vec<u8> {
@@ -102,21 +102,11 @@ fn expect_back(steps: &mut Steps, conn: &mut TcpStream, messages: &[&[u8]]) {
 
 /// Closes the client's sending side, and expects the server to close too, with nothing more.
 fn close_and_expect_the_server_to_close(steps: &mut Steps, conn: &mut TcpStream) {
-    steps.shut_down_sending(conn);
-    let step = "expect the server to close the connection, with nothing more";
-    match exercise::read_until_closed(conn) {
-        Ok(more) if more.is_empty() => steps.got(step),
-        Ok(more) => steps.failed(
-            step,
-            format!("{}, then the close", preview(&more)),
-            "more came back after the last frame",
-        ),
-        Err(Short { ended, .. }) => steps.failed(
-            step,
-            &ended,
-            "the server did not close the connection once the client was done",
-        ),
-    }
+    steps.close_and_expect_the_close(
+        conn,
+        "more came back after the last frame",
+        "the server did not close the connection once the client was done",
+    );
 }
 
 /// Sends each message in a frame at `pace`, waits for it to come back before the next (so that

@@ -1,4 +1,4 @@
-//! The tests of exercise `receive`. Check your file with `cargo run -- check lesson5`: plain
+//! The tests of exercise `receive`. Check your file with `cargo lab check lesson5`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's server is lesson 5's, with your `receive` in its put; the kit's client logs in as
@@ -9,7 +9,7 @@
 //!
 //! The tests outside `mod rust_only` speak only the article's protocol over the socket, so a
 //! teacher can run them against a server in any language:
-//! `cargo run -- check lesson5 receive --server "CMD"`. That server knows lesson 4's sample users
+//! `cargo lab check lesson5 receive --server "CMD"`. That server knows lesson 4's sample users
 //! (`lessons/lesson4-login/users.json`), answers put as the article's does, answers get as
 //! lesson 5's does (`{"status": 200, "file_size": N}`, then, after the client's
 //! `{"status": 200}`, the N bytes), refuses a get of a file it does not have, and closes the
@@ -35,7 +35,7 @@
 mod receive;
 
 use std::fs::File;
-use std::io::{self, ErrorKind};
+use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 
@@ -93,7 +93,11 @@ impl Site {
                 format!("the server answered {answer:?}"),
                 "alex could not log in",
             ),
-            Err(err) => steps.failed(step, why(&err), "alex could not log in"),
+            Err(err) => steps.failed(
+                step,
+                Ended::from(err).instead_of_an_answer(),
+                "alex could not log in",
+            ),
         }
         client
     }
@@ -135,20 +139,6 @@ fn put(session: &mut Session, filename: &str, file_size: u64, receive: Receive) 
     partial.keep()
 }
 
-/// An error of the kit's side in words that are the same on every run.
-fn why(err: &io::Error) -> String {
-    match err.kind() {
-        ErrorKind::WouldBlock | ErrorKind::TimedOut => {
-            format!("nothing came for {}s", TIMEOUT.as_secs())
-        }
-        ErrorKind::UnexpectedEof
-        | ErrorKind::ConnectionReset
-        | ErrorKind::ConnectionAborted
-        | ErrorKind::BrokenPipe => "the server closed the connection".to_string(),
-        _ => err.to_string(),
-    }
-}
-
 /// `size` bytes of a file, every byte value in turn.
 fn sample(size: usize) -> Vec<u8> {
     (0..size).map(|i| (i * 7 % 251) as u8).collect()
@@ -164,7 +154,11 @@ fn announce(steps: &mut Steps, client: &mut Client, name: &str, size: usize) {
     match lesson5::client::put_header(client, name, size as u64) {
         Ok(Ok(())) => steps.got(step),
         Ok(Err(refusal)) => steps.failed(step, refusal, "the put was refused"),
-        Err(err) => steps.failed(step, why(&err), "the put was not answered"),
+        Err(err) => steps.failed(
+            step,
+            Ended::from(err).instead_of_an_answer(),
+            "the put was not answered",
+        ),
     }
 }
 
@@ -185,7 +179,7 @@ fn read_reply(steps: &mut Steps, client: &mut Client, step: &str, unanswered: &s
             "the connection was closed",
             "the server closed the connection instead of answering",
         ),
-        Err(err) => steps.failed(step, why(&err), unanswered),
+        Err(err) => steps.failed(step, Ended::from(err).instead_of_an_answer(), unanswered),
     };
     serde_json::from_slice(&message).unwrap_or_else(|err| {
         steps.failed(
@@ -230,7 +224,11 @@ fn expect_download(
     }
     let step = "send the go-ahead, {\"status\": 200}";
     if let Err(err) = client.go_ahead() {
-        steps.failed(step, why(&err), "the server closed the connection");
+        steps.failed(
+            step,
+            Ended::from(err).instead_of_an_answer(),
+            "the server closed the connection",
+        );
     }
     steps.did(step);
     let step = format!("expect the {} bytes put", expected.len());

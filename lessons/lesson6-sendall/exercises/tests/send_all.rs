@@ -1,4 +1,4 @@
-//! The tests of exercise `send_all`. Check your file with `cargo run -- check lesson6`: plain
+//! The tests of exercise `send_all`. Check your file with `cargo lab check lesson6`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! `send_all` writes to a real socket over loopback, wrapped in writers that behave like a
@@ -34,7 +34,7 @@ use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 
 use send_all::{SendError, send_all};
-use socket_lab::exercise::{self, Short, ShortWrites, Steps, TIMEOUT};
+use socket_lab::exercise::{self, Short, ShortWrites, Steps, TIMEOUT, Xorshift};
 
 /// A connected pair on loopback: the writer for `send_all`, and a thread of the kit's that reads
 /// everything until the writer is closed.
@@ -101,14 +101,9 @@ fn send_all_in_time<W: Write + Send + 'static>(
 /// `size` bytes that never repeat a pattern (a xorshift sequence), so that a part sent twice or
 /// skipped shows as a difference.
 fn sample(size: usize) -> Vec<u8> {
-    let mut state = 0x2545_f491_u32;
-    (0..size)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state >> 24) as u8
-        })
+    Xorshift::new(0x2545_f491)
+        .take(size)
+        .map(|number| (number >> 24) as u8)
         .collect()
 }
 

@@ -1,4 +1,4 @@
-//! The tests of exercise `upload`. Check your file with `cargo run -- check lesson6`: plain
+//! The tests of exercise `upload`. Check your file with `cargo lab check lesson6`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's server is lesson 6's: lesson 5's server on a socket with small buffers, with lesson
@@ -12,7 +12,7 @@
 //! steps, numbered, and marks the one that failed.
 //!
 //! The tests speak only the article's protocol over the socket, so a teacher can run them
-//! against a client in any language: `cargo run -- check lesson6 upload --client "CMD"`. That
+//! against a client in any language: `cargo lab check lesson6 upload --client "CMD"`. That
 //! client reads the article's prompts' answers from stdin, one a line: `alex`, `abc123`,
 //! `put PATH` (PATH absolute), then `q`. It logs in, uploads the file with the article's put
 //! (the name sent is the last part of PATH), and exits when its input ends.
@@ -51,7 +51,7 @@ use lesson4::session::Session;
 use lesson4::users::Users;
 use lesson5::server::Request;
 use lesson5::transfer::{BUFFER_SIZE, PartialFile};
-use socket_lab::exercise::{self, Ended, Steps, TIMEOUT, preview};
+use socket_lab::exercise::{self, Ended, Steps, TIMEOUT, Xorshift, preview};
 use tempfile::TempDir;
 
 /// How long the kit's server waits after its 200 before it reads the file.
@@ -326,14 +326,9 @@ fn assert_uploads_whole(name: &str, content: &[u8], what: &str) {
 /// `len` letters, each chosen at random (a fixed xorshift sequence): 16 letters in a row never
 /// come twice, so a piece sent twice shows as such.
 fn random_letters(len: usize) -> Vec<u8> {
-    let mut state = 0x9e37_79b9_u32;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            b'a' + (state % 26) as u8
-        })
+    Xorshift::new(0x9e37_79b9)
+        .take(len)
+        .map(|number| b'a' + (number % 26) as u8)
         .collect()
 }
 

@@ -1,4 +1,4 @@
-//! The tests of exercise `deadline`. Check your file with `cargo run -- check lesson7`: plain
+//! The tests of exercise `deadline`. Check your file with `cargo lab check lesson7`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! `read_frame_by` runs in a small server made of lesson 7's pieces (`serve_frames` below), which
@@ -102,7 +102,6 @@ fn next_reply(conn: &mut TcpStream) -> Result<Reply, String> {
     Err(match Ended::from(err) {
         Ended::Closed => CLOSED.into(),
         Ended::TimedOut => format!("no reply came for {}s", TIMEOUT.as_secs()),
-        Ended::Failed(err) if err.kind() == io::ErrorKind::UnexpectedEof => CLOSED.into(),
         Ended::Failed(err) => format!("the reply could not be read: {err}"),
     })
 }

@@ -1,4 +1,4 @@
-//! The tests of exercise `download`. Check your file with `cargo run -- check lesson7`: plain
+//! The tests of exercise `download`. Check your file with `cargo lab check lesson7`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit's side is lesson 7's real server, started in this process for each test on a free
@@ -10,7 +10,7 @@
 //! flipped. A failure lists the steps of the test, numbered, and marks the one that failed.
 //!
 //! The tests speak only over the socket, so a teacher can run them against a client in any
-//! language: `cargo run -- check lesson7 download --client "CMD"`. That client reads three lines
+//! language: `cargo lab check lesson7 download --client "CMD"`. That client reads three lines
 //! on stdin, the user, the password and the path; it prints the file's bytes on stdout and exits
 //! with status 0, or exits with another status when the server refuses, the connection ends too
 //! soon, or the md5 differs.
