@@ -5,7 +5,7 @@
 //! client's socket is readable, it calls `read_ready` with the socket and the connection's
 //! `pending` bytes, and sends back the lines it returns. You write `read_ready`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson3b`.
+//! Check your work from any folder of the repository: `cargo lab check lesson3b`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read};

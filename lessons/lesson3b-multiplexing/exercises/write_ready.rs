@@ -7,7 +7,7 @@
 //! for a client, it calls `write_ready` with the socket and those `unsent` bytes, and registers
 //! the socket with the interest `write_ready` returns. You write `write_ready`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson3b`.
+//! Check your work from any folder of the repository: `cargo lab check lesson3b`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Write};

@@ -1,4 +1,4 @@
-//! The tests of exercise `read_ready`. Check your file with `cargo run -- check lesson3b`: plain
+//! The tests of exercise `read_ready`. Check your file with `cargo lab check lesson3b`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The first tests hand `read_ready` a scripted socket: it returns the pieces a test gives, then

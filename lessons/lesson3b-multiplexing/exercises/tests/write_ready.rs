@@ -1,4 +1,4 @@
-//! The tests of exercise `write_ready`. Check your file with `cargo run -- check lesson3b`: plain
+//! The tests of exercise `write_ready`. Check your file with `cargo lab check lesson3b`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The first tests hand `write_ready` a scripted socket that takes a few bytes per write until
