@@ -60,7 +60,10 @@ fn answer_pasv(steps: &mut Steps, parts: &[&[u8]], pace: Pace) -> std::io::Resul
             thread::sleep(BETWEEN_PARTS);
             steps.did(format!("wait {} ms", BETWEEN_PARTS.as_millis()));
         }
-        steps.send(&mut control, part, pace, &shown(part));
+        // A client that gave up early may have closed already; its test fails on what it
+        // returned, not here.
+        let _ = exercise::send(&mut control, part, pace);
+        steps.did(format!("send {}, {pace}", shown(part)));
     }
     match outcome.recv_timeout(CLIENT_TIMEOUT) {
         Ok(result) => result,

@@ -115,6 +115,13 @@ impl Answer<'_> {
     }
 }
 
+/// Sends `data` at `pace` and records it. A client that gave up early may have closed already:
+/// its test fails on what it returned, not on this write.
+fn send(steps: &mut Steps, stream: &mut TcpStream, data: &[u8], pace: Pace, what: String) {
+    let _ = exercise::send(stream, data, pace);
+    steps.did(format!("send {what}, {pace}"));
+}
+
 /// Runs one `retr` against `answer` and returns what it returned.
 fn run(steps: &mut Steps, answer: &Answer) -> io::Result<Vec<u8>> {
     let Transfer {
@@ -123,11 +130,12 @@ fn run(steps: &mut Steps, answer: &Answer) -> io::Result<Vec<u8>> {
         returned,
     } = start_retr(steps);
     if !answer.replies_after_data {
-        steps.send(
+        send(
+            steps,
             &mut control,
             answer.first,
             answer.reply_pace,
-            &shown(answer.first),
+            shown(answer.first),
         );
     }
     for (i, part) in answer.parts.iter().enumerate() {
@@ -135,31 +143,33 @@ fn run(steps: &mut Steps, answer: &Answer) -> io::Result<Vec<u8>> {
             thread::sleep(BETWEEN_PARTS);
             steps.did(format!("wait {} ms", BETWEEN_PARTS.as_millis()));
         }
-        steps.send(
+        send(
+            steps,
             &mut data,
             part,
             answer.data_pace,
-            &format!("on the data connection {}", shown(part)),
+            format!("on the data connection {}", shown(part)),
         );
     }
     drop(data);
     steps.did("close the data connection (the client's read returns 0)");
     if answer.replies_after_data {
         let both = [answer.first, answer.last].concat();
-        steps.send(&mut control, &both, Pace::Whole, &shown(&both));
+        send(steps, &mut control, &both, Pace::Whole, shown(&both));
     } else {
-        steps.send(
+        send(
+            steps,
             &mut control,
             answer.last,
             answer.reply_pace,
-            &shown(answer.last),
+            shown(answer.last),
         );
     }
     let outcome = result(
         steps,
         &returned,
-        "retr had not returned after the final reply: does it keep what a read brought beyond \
-         the first reply's line?",
+        "retr had not returned after the final reply: does it read each reply until its \\r\\n, \
+         and keep what a read brought beyond it for the next reply?",
     );
     drop(control);
     outcome
@@ -247,7 +257,13 @@ fn a_refusal_is_an_error() {
         returned,
     } = start_retr(&mut steps);
     let refusal: &[u8] = b"550 No such file.\r\n";
-    steps.send(&mut control, refusal, Pace::Whole, &shown(refusal));
+    send(
+        &mut steps,
+        &mut control,
+        refusal,
+        Pace::Whole,
+        shown(refusal),
+    );
     steps.did("keep the data connection open, sending nothing, as a server may");
     let outcome = result(
         &steps,
