@@ -10,7 +10,7 @@
 //! (no python3, no network to PyPI), the bench says why and measures lesson 8 alone.
 
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -19,6 +19,8 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use lesson7::accounts::{self, Accounts, Cost, human_size, parse_size};
+// Lesson 7's bench writes its sample file and clears the way for each transfer the same way.
+use lesson7::bench::{remove, write_sample};
 use socket_lab::bench::{self, Contender, Table};
 
 use crate::server::{self, Config};
@@ -273,19 +275,6 @@ impl Drop for ChildGuard {
     }
 }
 
-/// Removes the file a transfer is about to write, outside the timed part, and syncs the folder
-/// so that freeing its blocks is not charged to the next measurement.
-fn remove(path: &Path) -> io::Result<()> {
-    match fs::remove_file(path) {
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
-        other => other?,
-    }
-    match path.parent() {
-        Some(dir) => File::open(dir)?.sync_all(),
-        None => Ok(()),
-    }
-}
-
 /// Whether a transferred file holds exactly the source's bytes, compared a block at a time.
 fn same_file(copy: &Path, source: &Path) -> anyhow::Result<()> {
     let (mut a, mut b) = (File::open(copy)?, File::open(source)?);
@@ -307,25 +296,4 @@ fn same_file(copy: &Path, source: &Path) -> anyhow::Result<()> {
             bail!("{} differs from {}", copy.display(), source.display());
         }
     }
-}
-
-/// Bytes that change from block to block, so that no file system stores the file sparse.
-fn write_sample(path: &Path, size: u64) -> io::Result<()> {
-    let mut file = io::BufWriter::new(File::create(path)?);
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut block = vec![0u8; 1 << 16];
-    let mut written = 0;
-    while written < size {
-        for byte in block.iter_mut() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            *byte = state as u8;
-        }
-        let n = (size - written).min(block.len() as u64) as usize;
-        file.write_all(&block[..n])?;
-        written += n as u64;
-    }
-    file.flush()?;
-    file.get_ref().sync_all()
 }
