@@ -207,7 +207,7 @@ const RESUMED: &str = "lesson 7 put resumed half way (whole md5)";
 /// blocks (on a disk mounted with `discard`, a costly one) to whichever measurement comes first.
 /// Syncing the directory afterwards makes the file system commit the removal now, outside the
 /// timed part.
-fn remove(path: &Path) -> io::Result<()> {
+pub fn remove(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
         other => other?,
@@ -226,7 +226,7 @@ fn settle(written: &Path) -> io::Result<()> {
 
 /// Bytes that change from block to block (md5's speed does not depend on them; a file of zeros
 /// could be stored sparse, which would flatter the disk).
-fn write_sample(path: &Path, size: u64) -> io::Result<()> {
+pub fn write_sample(path: &Path, size: u64) -> io::Result<()> {
     let mut file = io::BufWriter::new(File::create(path)?);
     let mut block = vec![0u8; BLOCK];
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -6,7 +6,9 @@
 //! - [`listing`]: LIST, NLST and MLSD lines, and the times they carry.
 //! - [`server`]: the sessions, on lesson 7's accounts, homes, quotas, bounds and timeouts.
 //! - [`client`]: the few commands the demo and the `client` mode need, from the client's side.
+//! - [`bench`]: `lesson8 bench`, curl through lesson 8 and through pyftpdlib, side by side.
 
+pub mod bench;
 pub mod client;
 pub mod control;
 pub mod listing;

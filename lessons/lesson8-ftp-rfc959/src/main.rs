@@ -1,4 +1,4 @@
-//! `cargo run -p lesson8`: the demo; `-- server`, `-- client`.
+//! `cargo run -p lesson8`: the demo; `-- server`, `-- client`, `-- bench`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +33,8 @@ enum Mode {
     /// FTP command (PWD, MKD docs, SIZE notes.txt)
     #[command(after_help = CLIENT_AFTER_HELP)]
     Client(ConnectArg),
+    /// Time curl's downloads and uploads through lesson 8 and through pyftpdlib, side by side
+    Bench(lesson8::bench::Options),
 }
 
 #[derive(Args)]
@@ -104,5 +106,6 @@ fn main() -> ExitCode {
             lesson8::run_server(args.addr.addr, &users, config)
         }
         Mode::Client(ConnectArg { addr }) => lesson8::client::interactive(addr, Input::stdin()),
+        Mode::Bench(options) => lesson8::bench::run(&options),
     })
 }

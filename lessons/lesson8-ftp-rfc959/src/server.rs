@@ -806,9 +806,13 @@ impl Upload {
 
 // ANCHOR: send_all
 /// Sends `from` on the data connection, giving up on a client slower than the minimum rate.
+///
+/// `io::copy` would move the file in pieces of 8 KiB (std's generic loop: `MinRate` is not one of
+/// the std types its `sendfile` path knows); read through a `BufReader` of a `BLOCK`, it writes
+/// that reader's buffer instead, a block per `write`.
 fn send_all(data: &mut TcpStream, from: &mut impl Read, config: &lesson7::server::Config) -> Reply {
     let mut to = MinRate::new(data, config.min_rate, config.request_timeout);
-    match io::copy(from, &mut to) {
+    match io::copy(&mut BufReader::with_capacity(BLOCK, from), &mut to) {
         Ok(sent) => Reply::new(226, format!("Transfer complete: {sent} bytes sent")),
         Err(err) => Reply::new(426, format!("Connection closed; transfer aborted ({err})")),
     }
