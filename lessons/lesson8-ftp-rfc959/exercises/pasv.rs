@@ -5,7 +5,7 @@
 //! numbers, `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)`: the host's four bytes, then the
 //! port's high byte and low byte. You write `pasv`, which asks and returns where to connect.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson8`.
+//! Check your work from any folder of the repository: `cargo lab check lesson8`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, Read, Write};

@@ -5,7 +5,7 @@
 //! the file's bytes on the data connection until the server closes it, and a final reply on the
 //! control connection (`226`, the transfer worked; `426`, it was cut off). You write `retr`.
 //!
-//! Check your work from the repository's root folder: `cargo run -- check lesson8`.
+//! Check your work from any folder of the repository: `cargo lab check lesson8`.
 //! (Plain `cargo test` checks the reference solution, not this file.)
 
 use std::io::{self, BufRead, BufReader, Read, Write};

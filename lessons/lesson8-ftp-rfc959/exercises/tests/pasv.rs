@@ -1,4 +1,4 @@
-//! The tests of exercise `pasv`. Check your file with `cargo run -- check lesson8`: plain
+//! The tests of exercise `pasv`. Check your file with `cargo lab check lesson8`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit plays the server: it accepts the connection that `pasv` is given, reads the `PASV`

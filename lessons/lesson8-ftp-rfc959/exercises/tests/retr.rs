@@ -1,4 +1,4 @@
-//! The tests of exercise `retr`. Check your file with `cargo run -- check lesson8`: plain
+//! The tests of exercise `retr`. Check your file with `cargo lab check lesson8`: plain
 //! `cargo test` runs these tests on the reference solution.
 //!
 //! The kit plays the server: a control connection and a data socket, both on 127.0.0.1. It
