@@ -43,6 +43,14 @@ pub fn parse_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("`{text}` resolves to no address"))
 }
 
+/// Accepts a number of seconds, fractions too (`0.5`), for the servers' timeout options.
+pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+}
+
 /// Runs one mode of a lesson and turns its outcome into an exit code.
 ///
 /// An error becomes `error: ...` on stderr, with every cause in the chain, followed by a `hint:`
@@ -111,6 +119,16 @@ pub fn hint_for(err: &anyhow::Error, lesson: &str, addr: Option<&str>) -> Option
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn seconds_take_fractions_and_refuse_what_is_not_a_duration() {
+        use std::time::Duration;
+        assert_eq!(super::parse_seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(super::parse_seconds("300"), Ok(Duration::from_secs(300)));
+        for bad in ["-1", "soon", "NaN", ""] {
+            assert!(super::parse_seconds(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     fn args(line: &str) -> Vec<String> {

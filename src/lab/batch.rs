@@ -105,17 +105,9 @@ pub fn run(
     exercise: Option<&str>,
     options: Options,
 ) -> anyhow::Result<bool> {
-    let lesson = catalog.lesson(lesson)?;
-    let set = lesson
-        .exercises
-        .as_ref()
-        .with_context(|| format!("{} has no exercises yet", lesson.name))?;
+    let (lesson, set) = catalog.exercises_of(lesson)?;
     let exercise = match exercise {
-        Some(name) => set
-            .exercises
-            .iter()
-            .find(|e| e.name == name.trim_end_matches(".rs"))
-            .with_context(|| format!("there is no exercise `{name}` in {}", lesson.name))?,
+        Some(name) => set.exercise(name)?,
         None => bail!(
             "--batch grades one exercise: name it, as in `cargo lab check {} echo --batch DIR`",
             lesson.name

@@ -37,6 +37,22 @@ pub struct ExerciseSet {
     pub exercises: Vec<Exercise>,
 }
 
+impl ExerciseSet {
+    /// The exercise called `name` (`echo` or `echo.rs`), or an error that lists the others.
+    pub fn exercise(&self, name: &str) -> anyhow::Result<&Exercise> {
+        self.exercises
+            .iter()
+            .find(|exercise| exercise.name == name.trim_end_matches(".rs"))
+            .with_context(|| {
+                let names: Vec<&str> = self.exercises.iter().map(|e| e.name.as_str()).collect();
+                format!(
+                    "there is no exercise `{name}` here; the exercises are {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
 /// One exercise, as its package's Cargo.toml lists it.
 ///
 /// `NAME` names its files: the student's file `NAME.rs`, the reference solution
@@ -153,6 +169,16 @@ impl Catalog {
     }
 
     /// The lesson a person named: `lesson1`, or just `1`.
+    /// Lesson `name` and its exercises, or an error that says it has none.
+    pub fn exercises_of(&self, name: &str) -> anyhow::Result<(&Lesson, &ExerciseSet)> {
+        let lesson = self.lesson(name)?;
+        let set = lesson
+            .exercises
+            .as_ref()
+            .with_context(|| format!("{} has no exercises yet", lesson.name))?;
+        Ok((lesson, set))
+    }
+
     pub fn lesson(&self, name: &str) -> anyhow::Result<&Lesson> {
         let wanted = name.strip_prefix("lesson").unwrap_or(name);
         self.lessons

@@ -9,7 +9,7 @@
 use std::fs;
 use std::io::Write;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::catalog::{Catalog, Exercise, ExerciseSet, Role};
 use super::progress::{self, Progress};
@@ -22,13 +22,9 @@ pub fn run(
     only: Option<&str>,
     subject: Subject,
 ) -> anyhow::Result<bool> {
-    let lesson = catalog.lesson(lesson)?;
-    let set = lesson
-        .exercises
-        .as_ref()
-        .with_context(|| format!("{} has no exercises yet", lesson.name))?;
+    let (lesson, set) = catalog.exercises_of(lesson)?;
     let selected: Vec<&Exercise> = match only {
-        Some(name) => vec![find(set, name)?],
+        Some(name) => vec![set.exercise(name)?],
         None => set.exercises.iter().collect(),
     };
     if let Subject::Commands(commands) = subject
@@ -154,19 +150,6 @@ pub fn check_exercise(
         outcome,
         not_started,
     })
-}
-
-fn find<'a>(set: &'a ExerciseSet, name: &str) -> anyhow::Result<&'a Exercise> {
-    set.exercises
-        .iter()
-        .find(|exercise| exercise.name == name.trim_end_matches(".rs"))
-        .with_context(|| {
-            let names: Vec<&str> = set.exercises.iter().map(|e| e.name.as_str()).collect();
-            format!(
-                "there is no exercise `{name}` here; the exercises are {}",
-                names.join(", ")
-            )
-        })
 }
 
 /// Whether a teacher's commands give this exercise something to check.

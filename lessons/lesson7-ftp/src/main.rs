@@ -64,24 +64,24 @@ struct ServerArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     max_entries: u64,
     /// Seconds a client may stay silent between requests (vsftpd's idle_session_timeout: 300)
-    #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = cli::parse_seconds)]
     idle_timeout: Duration,
     /// Seconds a connection has to log in (vsftpd's accept_timeout and connect_timeout: 60)
-    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = cli::parse_seconds)]
     login_timeout: Duration,
     /// Seconds a request may take from its first byte to its last (Apache's
     /// RequestReadTimeout header=20); a transfer's grace before --min-rate applies
-    #[arg(long, value_name = "SECS", default_value = "20", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = cli::parse_seconds)]
     request_timeout: Duration,
     /// Seconds a transfer may go without moving a byte
-    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = cli::parse_seconds)]
     stall_timeout: Duration,
     /// The slowest a transfer may go, in bytes per second, after --request-timeout (Apache's
     /// RequestReadTimeout MinRate=500); 0 for no minimum
     #[arg(long, value_name = "BYTES", default_value_t = 500)]
     min_rate: u64,
     /// Seconds every failed login takes, at least
-    #[arg(long, value_name = "SECS", default_value = "1", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = cli::parse_seconds)]
     login_delay: Duration,
 }
 
@@ -150,13 +150,6 @@ fn useradd(args: &UseraddArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn seconds(text: &str) -> Result<Duration, String> {
-    text.parse::<f64>()
-        .ok()
-        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
 }
 
 fn main() -> ExitCode {

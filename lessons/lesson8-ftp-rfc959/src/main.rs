@@ -56,16 +56,16 @@ struct ServerArgs {
     #[arg(long, value_name = "N", default_value_t = 64)]
     max_clients: usize,
     /// Seconds a client may stay silent between commands (vsftpd's idle_session_timeout: 300)
-    #[arg(long, value_name = "SECS", default_value = "300", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = cli::parse_seconds)]
     idle_timeout: Duration,
     /// Seconds a connection has to log in
-    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = cli::parse_seconds)]
     login_timeout: Duration,
     /// Seconds to wait for a data connection, and that a transfer may go without moving a byte
-    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = cli::parse_seconds)]
     stall_timeout: Duration,
     /// Seconds every failed login takes, at least
-    #[arg(long, value_name = "SECS", default_value = "1", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = cli::parse_seconds)]
     login_delay: Duration,
 }
 
@@ -75,13 +75,6 @@ const SERVER_AFTER_HELP: &str = "Without --users the server reads lesson 7's use
 
 const CLIENT_AFTER_HELP: &str = "A server started without --users knows the sample users alex \
      (password alex3714, quota 1 GiB) and bob (password bob2016, quota 1 MiB).";
-
-fn seconds(text: &str) -> Result<Duration, String> {
-    text.parse::<f64>()
-        .ok()
-        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
