@@ -2,11 +2,12 @@
 //! `tests/browser/check-book.mjs` (Playwright's driver, playwright-core, using the system's
 //! Chromium: no browser download). The script checks every page for console errors and failed
 //! requests, every exchange diagram for a drawn SVG, every code block, output and diagram for a
-//! fit in the column or a scroll bar, and the search box; it leaves screenshots of each chapter in
+//! fit in the column or a scroll bar, the search box (Chinese words included), and in both editions,
+//! English and 中文, the language switch; it leaves screenshots of each chapter of each edition in
 //! `book/book/screenshots/`. Its list of editions is `tests/browser/editions.json`.
 //!
-//! Without Chromium, Node.js, the script's package (`npm ci --prefix tests/browser`), mdBook or
-//! mdbook-mermaid this test says what is missing and passes, so that `cargo test --workspace`
+//! Without Chromium, Node.js, the script's package (`npm ci --prefix tests/browser`), mdBook,
+//! mdbook-mermaid or mdbook-gettext this test says what is missing and passes, so that `cargo test --workspace`
 //! works on a machine with Rust alone; CI sets `SOCKET_LAB_REQUIRE_BROWSER=1`, which turns the
 //! missing tool into a failure.
 
@@ -41,6 +42,12 @@ fn missing_tools(chromium: &Option<PathBuf>) -> Vec<String> {
     if on_path("mdbook-mermaid").is_none() {
         missing.push(
             "mdbook-mermaid (cargo install mdbook-mermaid --locked --version 0.17.1)".to_string(),
+        );
+    }
+    if on_path("mdbook-gettext").is_none() {
+        missing.push(
+            "mdbook-gettext (cargo install mdbook-i18n-helpers --locked --version 0.4.0)"
+                .to_string(),
         );
     }
     missing

@@ -2,7 +2,9 @@
 // reader would see: every page loads without a console error or a failed request, every mermaid
 // diagram became a drawing (an SVG, not mermaid's error picture), nothing is wider than the text
 // column unless it scrolls on purpose, and the search box finds the chapters it should. It saves
-// a screenshot of every chapter and of every diagram for a person to look at.
+// a screenshot of every chapter and of every diagram for a person to look at. Where there are
+// several editions (English and 中文), every page's language switch must lead to the same page in
+// the other edition, and following it must land there.
 //
 // Usage (from the repository's root, after `mdbook build book`):
 //   SOCKET_LAB_CHROMIUM=/usr/bin/chromium node tests/browser/check-book.mjs [editions.json]
@@ -36,6 +38,8 @@ const MIN_DIAGRAM_SCALE = 0.6;
 const NOT_CHAPTERS = new Set(["print.html", "404.html"]);
 // Not a page: the sidebar's copy that mdBook shows in a frame only when JavaScript is off.
 const NOT_PAGES = new Set(["toc.html"]);
+const editionNamed = (name) => config.editions.find((edition) => edition.name === name);
+const editionUrl = (edition, page) => `${origin}/${edition.path ? edition.path + "/" : ""}${page}`;
 
 // A static file server over the built book, as `mdbook serve` would serve it: pages load from
 // http://127.0.0.1, so fonts, scripts and the search index load as they do for a reader.
@@ -139,13 +143,14 @@ try {
     const folder = join(root, edition.path);
     const shots = join(shotsRoot, edition.name);
     await mkdir(shots, { recursive: true });
+    const other = edition.switchesTo ? editionNamed(edition.switchesTo) : null;
     const pages = (await readdir(folder)).filter((name) => name.endsWith(".html") && !NOT_PAGES.has(name)).sort();
     console.log(`edition ${edition.name}: ${pages.length} pages in ${folder}`);
     if (pages.length === 0) report(`${edition.name}: the built book has pages`, ["no .html file"]);
 
     const context = await browser.newContext({ viewport: WIDE });
     for (const name of pages) {
-      const url = `${origin}/${edition.path ? edition.path + "/" : ""}${name}`;
+      const url = editionUrl(edition, name);
       const page = await context.newPage();
       const errors = [];
       page.on("console", (message) => {
@@ -170,6 +175,19 @@ try {
         .catch(() => {});
       await page.waitForLoadState("networkidle").catch(() => {});
       report(`${edition.name}/${name} loads with no console error and no failed request`, errors.splice(0));
+
+      const lang = await page.evaluate(() => document.documentElement.lang);
+      if (edition.lang && lang !== edition.lang) {
+        report(`${edition.name}/${name} is marked as written in ${edition.lang}`, [`<html lang="${lang}">`]);
+      }
+      if (other && name !== "404.html") {
+        const target = await page.evaluate(() => document.getElementById("edition-switch")?.href ?? null);
+        const expected = editionUrl(other, name);
+        report(
+          `${edition.name}/${name}: the language switch leads to ${other.name}/${name}`,
+          target === expected ? [] : [`it leads to ${target ?? "nowhere: there is no #edition-switch"}`],
+        );
+      }
 
       const drawn = await page.evaluate(diagrams);
       if (drawn.length > 0) {
@@ -203,7 +221,7 @@ try {
 
     for (const { term, finds } of edition.searches ?? []) {
       const page = await context.newPage();
-      await page.goto(`${origin}/${edition.path ? edition.path + "/" : ""}index.html`, { waitUntil: "load" });
+      await page.goto(editionUrl(edition, "index.html"), { waitUntil: "load" });
       await page.click("#mdbook-search-toggle");
       await page.locator("#mdbook-searchbar").pressSequentially(term);
       const links = await page
@@ -221,6 +239,22 @@ try {
       report(
         `${edition.name}: searching "${term}" finds ${finds} (found: ${chapters.join(", ") || "nothing"})`,
         chapters.includes(finds) ? [] : [`no result leads to ${finds}`],
+      );
+      await page.close();
+    }
+    if (other) {
+      // Following the switch, as a reader would, from a chapter that is not the first.
+      const page = await context.newPage();
+      await page.goto(editionUrl(edition, "lesson5-upload.html"), { waitUntil: "load" });
+      await page.click("#edition-switch");
+      await page.waitForLoadState("load");
+      const landed = { url: page.url(), lang: await page.evaluate(() => document.documentElement.lang) };
+      const expected = editionUrl(other, "lesson5-upload.html");
+      report(
+        `${edition.name}: clicking the language switch on lesson 5 opens lesson 5 in ${other.name}`,
+        landed.url === expected && landed.lang === other.lang
+          ? []
+          : [`landed on ${landed.url} (lang "${landed.lang}"), expected ${expected} (lang "${other.lang}")`],
       );
       await page.close();
     }

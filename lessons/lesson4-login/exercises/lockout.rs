@@ -1,7 +1,7 @@
 //! Lesson 4, exercise `lockout`: three wrong passwords in a row, and the user is locked out.
 //!
 //! Lesson 4's server lets a client guess passwords for as long as it likes, and md5 is fast
-//! (the chapter's brute force tried 823,158 in a tenth of a second). This server stops that:
+//! (the chapter's brute force tried 823,158 in 592 ms, release build). This server stops that:
 //!
 //! - The login is the article's exchange, as lesson 4 does it: the user name, answered `200` or
 //!   a refusal; then the password, answered `200` or a refusal; after a refusal, the exchange

@@ -1,8 +1,9 @@
 //! Lesson 7, exercise `deadline`: read a request frame that must arrive whole by a deadline.
 //!
-//! Lesson 7's server puts a timeout on each read, not on a whole request, and its chapter says
-//! what that leaves open: a client that sends one byte every 29 seconds keeps its session, and
-//! enough such clients take every place. `read_frame_by` closes that gap. It reads one frame, a
+//! A socket's read timeout bounds each read, not a whole request: a server that relies on it
+//! alone lets a client that sends one byte every 29 seconds keep its session, and enough such
+//! clients take every place. Lesson 7's server closes that gap with `read_frame_within`; here you
+//! write the same job yourself. `read_frame_by` reads one frame, a
 //! 4-byte big-endian length N and then N bytes, and the whole frame must have arrived by
 //! `deadline`, however the bytes trickle in.
 //!
