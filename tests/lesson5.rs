@@ -127,7 +127,19 @@ fn the_server_reads_exactly_file_size_bytes_even_when_the_next_request_follows_a
     let site = Site::new();
     let server = site.start("lesson5");
     let mut wire = Wire::logged_in(server.addr(), "alex", "abc123");
-    for size in [0, 5, 1023, 1024, 1030] {
+    // Sizes around the article's 1024-byte steps, and around the server's 64 KiB reads of the
+    // socket: whichever read brings the file's last bytes finds the next request behind them.
+    for size in [
+        0,
+        5,
+        1023,
+        1024,
+        1030,
+        (64 << 10) - 5,
+        64 << 10,
+        (64 << 10) + 5,
+        200 << 10,
+    ] {
         let header = format!(r#"{{"action": "put", "filename": "f", "file_size": {size}}}"#);
         assert_eq!(wire.request(header)["status"], 200);
         // The file and the next request in one write: they reach the server together.

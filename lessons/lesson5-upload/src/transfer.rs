@@ -1,14 +1,35 @@
 //! Moving exactly the bytes announced, and keeping a file that arrives only if all of it does.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Read, Take, Write};
 use std::path::{Path, PathBuf};
 use std::process;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
-/// How much one read asks for: the article's `recv(1024)`.
+/// How much one step of a copy asks for: the article's `recv(1024)`.
 pub const BUFFER_SIZE: usize = lesson1::RECV_SIZE;
+
+/// How much one read of the socket may bring on the receiving end of a put: 64 chunks of 1024.
+pub const READ_AHEAD: usize = 64 << 10;
+
+/// The sizes a transfer moves its bytes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Buffers {
+    /// What each step of the copy asks for.
+    pub chunk: usize,
+    /// How much one read of the socket may bring on the receiving end of a put, for the steps to
+    /// take their chunks from. 0 (or no more than `chunk`): every step reads the socket itself.
+    pub read_ahead: usize,
+}
+
+impl Buffers {
+    /// Lesson 5's: the article's 1024-byte steps, taken from reads of the socket of up to 64 KiB.
+    pub const LESSON: Buffers = Buffers {
+        chunk: BUFFER_SIZE,
+        read_ahead: READ_AHEAD,
+    };
+}
 
 // ANCHOR: copy_exact
 /// Copies exactly `size` bytes from `from` to `to`, reading at most `buf.len()` bytes at a time
@@ -45,6 +66,21 @@ pub fn copy_exact(
     Ok(())
 }
 // ANCHOR_END: copy_exact
+
+// ANCHOR: read_ahead
+/// A reader of the next `size` bytes of `stream` that asks `stream` for up to `capacity` bytes
+/// at a time, keeps them, and hands them out in reads of any size: one read of a socket then
+/// brings many chunks instead of one. (With a `capacity` of 0, or no larger than the read asked
+/// of it, it reads `stream` directly.)
+///
+/// A reader that reads ahead owns the bytes it has read, and they go when it goes. If it read
+/// past the upload, the client's next request would be inside it, and lost when the put is
+/// done. The `take(size)` under the buffer is the wall: the buffer's reads never ask `stream`
+/// for a byte beyond `size`, so whatever follows the upload stays in the socket.
+pub fn read_ahead<R: Read>(stream: R, size: u64, capacity: usize) -> BufReader<Take<R>> {
+    BufReader::with_capacity(capacity, stream.take(size))
+}
+// ANCHOR_END: read_ahead
 
 // ANCHOR: partial_file
 /// A file being received. It is written under a temporary name in the directory of its final
@@ -157,6 +193,48 @@ mod tests {
             err.to_string(),
             "the data ended after 5 of the 12 bytes announced"
         );
+    }
+
+    /// A reader that counts the reads asked of it.
+    struct Counted<R> {
+        inner: R,
+        reads: usize,
+    }
+
+    impl<R: Read> Read for Counted<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            self.inner.read(buf)
+        }
+    }
+
+    #[test]
+    fn read_ahead_stops_at_the_size_and_leaves_the_next_request() {
+        let mut stream = &b"twelve bytes{\"action\":\"ls\"}"[..];
+        let mut file = Vec::new();
+        let mut reader = read_ahead(&mut stream, 12, 64);
+        copy_exact(&mut reader, &mut file, 12, &mut [0; 5]).unwrap();
+        drop(reader);
+        assert_eq!(file, b"twelve bytes");
+        assert_eq!(stream, b"{\"action\":\"ls\"}");
+    }
+
+    #[test]
+    fn read_ahead_brings_many_chunks_in_one_read_of_the_stream() {
+        let data = vec![7; 3 * READ_AHEAD + 100];
+        let size = data.len() as u64;
+        for (capacity, reads) in [(0, 3 * 64 + 1), (READ_AHEAD, 4)] {
+            let mut stream = Counted {
+                inner: &data[..],
+                reads: 0,
+            };
+            let mut file = Vec::new();
+            let mut reader = read_ahead(&mut stream, size, capacity);
+            copy_exact(&mut reader, &mut file, size, &mut [0; BUFFER_SIZE]).unwrap();
+            drop(reader);
+            assert_eq!(file, data);
+            assert_eq!(stream.reads, reads, "read ahead {capacity}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ done
 kill "$(ps -o pid= --ppid $tracer)"
 wait $tracer || true
 echo "$ $*"
-echo "received 64 MiB ($(stat -c %s "$work/root/alex/up.bin") bytes) in 1024-byte reads;" \
+echo "received 64 MiB ($(stat -c %s "$work/root/alex/up.bin") bytes) in 65536 chunks of 1024 bytes;" \
     "the file system's block size (st_blksize): $(stat -c %o "$work/root/alex/up.bin") bytes"
 cat "$work/counts"
 awk -v chunks=$((size / 1024)) '$NF == "recvfrom" || $NF == "write" {

@@ -46,7 +46,7 @@ use lesson4::server::{FtpServer, serve};
 use lesson4::session::Session;
 use lesson4::users::Users;
 use lesson5::server::Request;
-use lesson5::transfer::{BUFFER_SIZE, PartialFile};
+use lesson5::transfer::{Buffers, PartialFile};
 use serde_json::json;
 use socket_lab::exercise::{self, Ended, Pace, Server, Short, Steps, TIMEOUT, preview};
 use tempfile::TempDir;
@@ -117,7 +117,7 @@ fn serve_uploads(listener: TcpListener, root: PathBuf, receive: Receive) {
                 filename,
                 file_size,
             } => put(session, &filename, file_size, receive),
-            other => lesson5::server::run(session, other, BUFFER_SIZE),
+            other => lesson5::server::run(session, other, Buffers::LESSON),
         })
     })
 }

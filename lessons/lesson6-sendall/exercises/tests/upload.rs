@@ -50,7 +50,7 @@ use lesson4::server::{FtpServer, serve};
 use lesson4::session::Session;
 use lesson4::users::Users;
 use lesson5::server::Request;
-use lesson5::transfer::{BUFFER_SIZE, PartialFile};
+use lesson5::transfer::{Buffers, PartialFile};
 use socket_lab::exercise::{self, Ended, Steps, TIMEOUT, Xorshift, preview};
 use tempfile::TempDir;
 
@@ -93,7 +93,7 @@ fn serve_one_client(root: &Path) -> (SocketAddr, Shared, Receiver<io::Result<()>
                     filename,
                     file_size,
                 } => put_when_ready(session, &filename, file_size, &recorder),
-                other => lesson5::server::run(session, other, BUFFER_SIZE),
+                other => lesson5::server::run(session, other, Buffers::LESSON),
             })
         };
         let _ = done.send(session());
