@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use socket_lab::exercise::Xorshift;
 use tempfile::TempDir;
 
 use crate::common::{LINE_TIMEOUT, ServerProcess, lesson_cmd, start_server, workspace_root};
@@ -195,13 +196,8 @@ pub fn server_log_after(server: &mut ServerProcess, needle: &str) -> String {
 /// `size` bytes that do not repeat (xorshift), so that a byte lost, doubled or moved shows. About
 /// one in 256 is a newline, which gives the article's line-by-line upload lines to send.
 pub fn sample_bytes(size: usize) -> Vec<u8> {
-    let mut state: u32 = 0x2545_f491;
-    (0..size)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as u8
-        })
+    Xorshift::new(0x2545_f491)
+        .take(size)
+        .map(|n| n as u8)
         .collect()
 }
