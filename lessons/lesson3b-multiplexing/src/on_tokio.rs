@@ -102,7 +102,7 @@ pub fn task_future_size() -> io::Result<usize> {
         let stream = TcpStream::connect(listener.local_addr()?).await?;
         let addr = stream.local_addr()?;
         let report: Report = std::sync::Arc::new(|_| {});
-        // Made, measured and dropped: never polled, so the client is never read.
+        // Made, measured and dropped, never polled: nothing is read or written.
         Ok(std::mem::size_of_val(&handle(stream, addr, report)))
     })
 }
