@@ -410,6 +410,11 @@ const CITED: &[(&str, &str)] = &[
         "the most a 4-byte length can announce: 2^32 - 1 bytes",
     ),
     (
+        "128 bytes",
+        "tokio 1.54's alignment of a task (Cell, src/runtime/task/core.rs) and of a socket's \
+         registration (ScheduledIo, src/runtime/io/scheduled_io.rs) on x86_64: repr(align(128))",
+    ),
+    (
         "2-core",
         "the kit's test machine, where the recorded runs were made: nproc prints 2",
     ),

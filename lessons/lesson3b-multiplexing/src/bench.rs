@@ -8,8 +8,10 @@
 //!   stacks (the rise of `KernelStack` in `/proc/meminfo`, which counts the whole machine, so
 //!   other programs starting threads meanwhile show in it too);
 //! - the time from the first connect until the server has reported taking all N;
-//! - the round trip of one active client (connect, ask, answer) with none idle, then with N idle:
-//!   median and 99th percentile.
+//! - the round trip of one active client (connect, ask, answer) to this server with N idle, and
+//!   to a second server of the same model with none, taking turns ask by ask so that both see the
+//!   same moments of the machine: median and 99th percentile of each, and their ratio of 99th
+//!   percentiles, over all the asks and within each of a few rounds (the spread).
 //!
 //! Then the threaded server's ceiling: connections until the system refuses a thread (or the
 //! open-file limit, or a bound, stops the search), and whether the server still answers a client
@@ -40,8 +42,8 @@ pub struct Options {
     /// How many idle connections to hold, step by step
     #[arg(long, value_delimiter = ',', default_values_t = [1000, 5000, 10000])]
     idle: Vec<usize>,
-    /// Round trips of the active client at each step
-    #[arg(long, default_value_t = 200)]
+    /// Round trips of the active client at each step, to each of the two servers
+    #[arg(long, default_value_t = 1000)]
     asks: usize,
     /// The most connections the search for the threaded server's ceiling opens
     #[arg(long, default_value_t = 40_000)]
@@ -97,10 +99,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 
     println!();
     println!(
-        "idle   model                                  memory/idle  kernel stack/idle  threads  accept all   round trip, none idle  round trip, N idle"
+        "idle   model                                  memory/idle  kernel stack/idle  threads  accept all   round trip, none idle  round trip, N idle  p99 N idle / none"
     );
     println!(
-        "                                              (VmRSS)                                               median / p99            median / p99"
+        "                                              (VmRSS)                                               median / p99            median / p99        all asks (rounds)"
     );
     let mut waits = Vec::new();
     for (step, &idle) in options.idle.iter().enumerate() {
@@ -125,6 +127,11 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             println!("{idle:<6} {:<38} {row}", name(model));
         }
     }
+
+    println!(
+        "the future of each Tokio connection's task: {} bytes (std::mem::size_of_val)",
+        crate::on_tokio::task_future_size()?
+    );
 
     println!();
     println!("one call asking which of N idle sockets is ready (none is), median of {WAITS} calls");
@@ -217,29 +224,83 @@ fn wait_for_started(server: &mut ServerProcess, count: usize) -> anyhow::Result<
     Ok(())
 }
 
-/// `asks` round trips of an active client: connect, send, read the answer (lesson 3's `ask`).
-fn round_trips(addr: SocketAddr, asks: usize) -> anyhow::Result<Vec<f64>> {
-    let mut times = Vec::with_capacity(asks);
-    for _ in 0..asks {
-        let started = Instant::now();
-        let mut stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
-        stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
-        let (answer, _) = lesson3::ask(&mut stream, "ping")?;
-        if answer.is_empty() {
-            bail!("the server closed the active client's connection without answering");
+/// One round trip of an active client: connect, send, read the answer (lesson 3's `ask`).
+fn round_trip(addr: SocketAddr) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
+    stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
+    let (answer, _) = lesson3::ask(&mut stream, "ping")?;
+    if answer.is_empty() {
+        bail!("the server closed the active client's connection without answering");
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// How many rounds the asks of a step are cut into, for the spread of the p99 ratio.
+const ROUNDS: usize = 5;
+
+/// The active client's round trips to `alone` (no idle client) and to `busy` (N idle), `asks` to
+/// each, taking turns ask by ask (which one goes first alternates too), so that a busy moment of
+/// the machine falls on both alike. Returns the times to each, cut into [`ROUNDS`] rounds.
+fn round_trips(
+    alone: SocketAddr,
+    busy: SocketAddr,
+    asks: usize,
+) -> anyhow::Result<Vec<(Vec<f64>, Vec<f64>)>> {
+    let rounds = ROUNDS.clamp(1, asks.max(1));
+    let mut times = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let in_round = asks / rounds + usize::from(round < asks % rounds);
+        let (mut to_alone, mut to_busy) = (Vec::new(), Vec::new());
+        for ask in 0..in_round {
+            if (round + ask) % 2 == 0 {
+                to_alone.push(round_trip(alone)?);
+                to_busy.push(round_trip(busy)?);
+            } else {
+                to_busy.push(round_trip(busy)?);
+                to_alone.push(round_trip(alone)?);
+            }
         }
-        times.push(started.elapsed().as_secs_f64());
+        times.push((to_alone, to_busy));
     }
     Ok(times)
 }
 
-/// The median and the 99th percentile of some times, in µs or ms.
-fn median_p99(times: &[f64]) -> String {
+/// The median and the 99th percentile of some times, in seconds.
+fn median_p99(times: &[f64]) -> (f64, f64) {
     let mut sorted = times.to_vec();
     sorted.sort_by(f64::total_cmp);
     let median = Spread::of(&sorted).map_or(f64::NAN, |spread| spread.median);
-    let p99 = sorted[((sorted.len() as f64 * 0.99).ceil() as usize).clamp(1, sorted.len()) - 1];
+    let p99 = sorted
+        .get(((sorted.len() as f64 * 0.99).ceil() as usize).clamp(1, sorted.len().max(1)) - 1)
+        .copied()
+        .unwrap_or(f64::NAN);
+    (median, p99)
+}
+
+/// `median / p99`, in µs or ms.
+fn median_p99_text(times: &[f64]) -> String {
+    let (median, p99) = median_p99(times);
     format!("{} / {}", duration(median), duration(p99))
+}
+
+/// The ratio of the 99th percentiles, busy over alone: over all the asks, then the lowest and the
+/// highest of the rounds' own ratios.
+fn p99_ratio_text(rounds: &[(Vec<f64>, Vec<f64>)]) -> String {
+    let ratio = |alone: &[f64], busy: &[f64]| median_p99(busy).1 / median_p99(alone).1;
+    let all_alone: Vec<f64> = rounds.iter().flat_map(|(alone, _)| alone.clone()).collect();
+    let all_busy: Vec<f64> = rounds.iter().flat_map(|(_, busy)| busy.clone()).collect();
+    let per_round: Vec<f64> = rounds
+        .iter()
+        .map(|(alone, busy)| ratio(alone, busy))
+        .collect();
+    let spread = Spread::of(&per_round);
+    format!(
+        "{:.2}x ({:.2}-{:.2}x)",
+        ratio(&all_alone, &all_busy),
+        spread.map_or(f64::NAN, |spread| spread.min),
+        spread.map_or(f64::NAN, |spread| spread.max),
+    )
 }
 
 fn duration(seconds: f64) -> String {
@@ -271,8 +332,17 @@ fn idle_step(
     let mut server = start(model, LARGE_BACKLOG)?;
     let addr = server.addr();
     let pid = server.pid();
-    let alone = round_trips(addr, asks)?;
-    wait_for_started(&mut server, asks)?;
+    // The same model with no idle client, for the active client's comparison.
+    let mut reference = start(model, LARGE_BACKLOG)?;
+    // Warm-up: both serve a few clients first, so that what the first clients cost (the runtime's
+    // buffers, the first pages of the heap) is neither in the memory per idle client nor in the
+    // round trips.
+    for (warmed, process) in [(addr, &mut server), (reference.addr(), &mut reference)] {
+        for _ in 0..WARM_UP {
+            round_trip(warmed)?;
+        }
+        wait_for_started(process, WARM_UP)?;
+    }
     let (rss_before, stacks_before) = (status(pid, "VmRSS:")?, kernel_stacks()?);
 
     let started = Instant::now();
@@ -286,7 +356,9 @@ fn idle_step(
     let rss = status(pid, "VmRSS:")?.saturating_sub(rss_before) as f64 / idle as f64;
     let threads = status(pid, "Threads:")?;
     let stacks = kernel_stacks()?.saturating_sub(stacks_before) as f64 / idle as f64;
-    let busy = round_trips(addr, asks)?;
+    let trips = round_trips(reference.addr(), addr, asks)?;
+    let alone: Vec<f64> = trips.iter().flat_map(|(alone, _)| alone.clone()).collect();
+    let busy: Vec<f64> = trips.iter().flat_map(|(_, busy)| busy.clone()).collect();
     let waited = if model == Model::Mio {
         Some(waits(&clients)?)
     } else {
@@ -294,7 +366,7 @@ fn idle_step(
     };
     drop(clients);
     let row = format!(
-        "{:>11}  {:>17}  {threads:>7}  {:>10}  {:>21}  {:>18}",
+        "{:>11}  {:>17}  {threads:>7}  {:>10}  {:>21}  {:>18}  {}",
         kib(rss),
         if model == Model::Forever {
             kib(stacks)
@@ -302,12 +374,16 @@ fn idle_step(
             "-".to_string()
         },
         duration(accepted_in.as_secs_f64()),
-        median_p99(&alone),
-        median_p99(&busy),
+        median_p99_text(&alone),
+        median_p99_text(&busy),
+        p99_ratio_text(&trips),
     );
     Ok((row, waited))
 }
 // ANCHOR_END: idle_step
+
+/// How many round trips each server makes before anything is measured.
+const WARM_UP: usize = 200;
 
 /// How many calls of each kind [`waits`] times.
 const WAITS: usize = 100;
