@@ -107,7 +107,6 @@ fn session(client: TcpStream, keep: &Keep, received: &AtomicU64) -> io::Result<(
     }
 }
 
-// ANCHOR: receive
 /// Reads the data connection to its end, a `BLOCK` at a time, keeping the bytes as `keep` says.
 fn receive(mut data: TcpStream, keep: &Keep) -> io::Result<u64> {
     let mut file = match keep {
@@ -129,4 +128,3 @@ fn receive(mut data: TcpStream, keep: &Keep) -> io::Result<u64> {
         }
     }
 }
-// ANCHOR_END: receive
