@@ -191,28 +191,21 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     table.rate(DROPPED_STOR, samples.rates(DROPPED_STOR));
     table.rate(FILED_STOR, samples.rates(FILED_STOR));
     table.gap();
+    // Each ratio row is named after its two rows: `STOR: lesson 8 / pyftpdlib`.
+    let mut ratios = Vec::new();
     if pyftpdlib.is_some() {
-        table.ratio(
-            "RETR: lesson 8 / pyftpdlib",
-            &samples.ratios(LESSON8_RETR, PYFTPDLIB_RETR),
-        );
-        table.ratio(
-            "STOR: lesson 8 / pyftpdlib",
-            &samples.ratios(LESSON8_STOR, PYFTPDLIB_STOR),
-        );
-        table.ratio(
-            "STOR: ceiling, dropped / pyftpdlib",
-            &samples.ratios(DROPPED_STOR, PYFTPDLIB_STOR),
-        );
-        table.ratio(
-            "STOR: ceiling, to a file / pyftpdlib",
-            &samples.ratios(FILED_STOR, PYFTPDLIB_STOR),
-        );
+        ratios.extend([
+            (LESSON8_RETR, PYFTPDLIB_RETR),
+            (LESSON8_STOR, PYFTPDLIB_STOR),
+            (DROPPED_STOR, PYFTPDLIB_STOR),
+            (FILED_STOR, PYFTPDLIB_STOR),
+        ]);
     }
-    table.ratio(
-        "STOR: lesson 8 / ceiling, to a file",
-        &samples.ratios(LESSON8_STOR, FILED_STOR),
-    );
+    ratios.push((LESSON8_STOR, FILED_STOR));
+    for (a, b) in ratios {
+        let under = b.split_once(": ").map_or(b, |(_, name)| name);
+        table.ratio(format!("{a} / {under}"), &samples.ratios(a, b));
+    }
     table.gap();
     let cpu = cpu.into_inner();
     let mut stors = vec![LESSON8_STOR];

@@ -65,8 +65,9 @@ pub fn start(keep: Keep) -> io::Result<Receiver> {
 /// The commands `curl -T` sends (USER, PASS, PWD, EPSV, TYPE, STOR, QUIT), answered so that it
 /// goes on; anything else gets 502.
 fn session(client: TcpStream, keep: &Keep, received: &AtomicU64) -> io::Result<()> {
-    // Each reply goes in one write: `write!` would send its pieces apart, and Nagle's algorithm
-    // would then hold the last one back until curl's delayed acknowledgement.
+    // As lesson 8's control connection does: each reply goes at once, in one write, rather than
+    // wait (Nagle's algorithm) for curl's delayed acknowledgement of the one before.
+    client.set_nodelay(true)?;
     let mut replies = client.try_clone()?;
     let mut lines = BufReader::new(client);
     replies.write_all(b"220 the ceiling receiver\r\n")?;
