@@ -292,6 +292,17 @@ pub fn cpu_seconds(stat_file: &str) -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
+/// The CPU time, user and system, of this process's children that have ended and been waited
+/// for (a `Command` run with `status` or `output` is), in seconds, from `/proc/self/stat`
+/// (Linux): what a client the bench ran cost, counted by the kernel rather than guessed.
+pub fn children_cpu_seconds() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let cutime: f64 = fields.get(13)?.parse().ok()?;
+    let cstime: f64 = fields.get(14)?.parse().ok()?;
+    Some((cutime + cstime) / 100.0)
+}
+
 /// How many CPUs this process may use.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
@@ -335,6 +346,18 @@ mod tests {
             x = std::hint::black_box(x.wrapping_add(1));
         }
         assert!(cpu_seconds("/proc/thread-self/stat").unwrap() > before);
+    }
+
+    #[test]
+    fn children_cpu_time_counts_a_child_that_was_waited_for() {
+        let before = children_cpu_seconds().unwrap();
+        let busy = "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done";
+        let status = std::process::Command::new("sh")
+            .args(["-c", busy])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(children_cpu_seconds().unwrap() > before);
     }
 
     #[test]

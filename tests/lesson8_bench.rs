@@ -1,7 +1,8 @@
 //! `lesson8 bench` runs and prints the table the book shows. Speed itself is never asserted here
 //! (the machines are shared and noisy), and pyftpdlib is left out (installing it needs PyPI): the
-//! test moves 1 MiB through lesson 8 with curl and checks that every row it prints is one of the
-//! recorded table's, and that the recorded table also compares the two servers.
+//! test moves 1 MiB through lesson 8 and through the two ceiling receivers with curl and checks
+//! that every row it prints is one of the recorded table's, and that the recorded table also
+//! compares the two servers and each with the ceiling.
 //!
 //! To record that table again (it is never written by a test):
 //!
@@ -18,7 +19,11 @@ fn rows(output: &str) -> Vec<&str> {
     output
         .lines()
         .filter_map(|line| line.split_once("  ").map(|(label, _)| label.trim()))
-        .filter(|label| label.starts_with("RETR:") || label.starts_with("STOR:"))
+        .filter(|label| {
+            ["RETR:", "STOR:", "CPU s/GiB"]
+                .iter()
+                .any(|p| label.starts_with(p))
+        })
         .collect()
 }
 
@@ -52,7 +57,23 @@ fn the_benchmark_runs_small_and_prints_rows_of_the_table_the_book_shows() {
         "{stdout}"
     );
     let ran = rows(&stdout);
-    assert_eq!(ran, ["RETR: lesson 8", "STOR: lesson 8"], "{stdout}");
+    assert_eq!(
+        ran,
+        [
+            "RETR: lesson 8",
+            "STOR: lesson 8",
+            "STOR: ceiling, dropped",
+            "STOR: ceiling, to a file",
+            "STOR: lesson 8 / ceiling, to a file",
+            "CPU s/GiB, receiver: STOR to lesson 8",
+            "CPU s/GiB, receiver: STOR to ceiling, dropped",
+            "CPU s/GiB, receiver: STOR to ceiling, to a file",
+            "CPU s/GiB, curl: STOR to lesson 8",
+            "CPU s/GiB, curl: STOR to ceiling, dropped",
+            "CPU s/GiB, curl: STOR to ceiling, to a file",
+        ],
+        "{stdout}"
+    );
 
     let recorded =
         std::fs::read_to_string(workspace_root().join("book/src/output/lesson8-bench.txt"))
@@ -64,6 +85,10 @@ fn the_benchmark_runs_small_and_prints_rows_of_the_table_the_book_shows() {
         "STOR: pyftpdlib",
         "RETR: lesson 8 / pyftpdlib",
         "STOR: lesson 8 / pyftpdlib",
+        "STOR: ceiling, dropped / pyftpdlib",
+        "STOR: ceiling, to a file / pyftpdlib",
+        "CPU s/GiB, receiver: STOR to pyftpdlib",
+        "CPU s/GiB, curl: STOR to pyftpdlib",
     ] {
         assert!(
             book.contains(&row),

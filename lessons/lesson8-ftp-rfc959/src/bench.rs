@@ -8,14 +8,23 @@
 //! pyftpdlib, the most used FTP server written in Python, is installed with pip into a virtual
 //! environment in the bench's temporary folder, and removed with it. Where that cannot be done
 //! (no python3, no network to PyPI), the bench says why and measures lesson 8 alone.
+//!
+//! Beside the two servers, curl uploads to two receivers that do as little as a receiver can
+//! ([`ceiling`]): how fast an upload can go on this machine at all. And for every upload the
+//! bench counts CPU time, the receiving process's and curl's: unlike a rate, it hardly moves when
+//! other programs share the machine, and it says which side of the transfer held the other back.
 
+mod ceiling;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
-use std::time::Instant;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use lesson7::accounts::{self, Accounts, Cost, human_size, parse_size};
@@ -51,12 +60,30 @@ const LESSON8_RETR: &str = "RETR: lesson 8";
 const PYFTPDLIB_RETR: &str = "RETR: pyftpdlib";
 const LESSON8_STOR: &str = "STOR: lesson 8";
 const PYFTPDLIB_STOR: &str = "STOR: pyftpdlib";
+const DROPPED_STOR: &str = "STOR: ceiling, dropped";
+const FILED_STOR: &str = "STOR: ceiling, to a file";
+
+/// A GiB, the unit of the CPU rows.
+const GIB: f64 = (1u64 << 30) as f64;
 
 /// One server under test: where it listens, and the folder it serves the bench user from.
 struct Served {
     addr: SocketAddr,
     home: PathBuf,
+    /// The `stat` file of the process that serves it, for its CPU time.
+    stat: String,
 }
+
+/// What one curl run cost: how long it took, the CPU seconds curl used, and those the receiving
+/// process used meanwhile (read from its `stat` file before and after).
+struct Run {
+    took: Duration,
+    curl_cpu: Option<f64>,
+    receiver_cpu: Option<f64>,
+}
+
+/// The CPU seconds per GiB of each upload, by row label, in the order the rounds ran.
+type CpuRows = RefCell<BTreeMap<String, Vec<f64>>>;
 
 pub fn run(options: &Options) -> anyhow::Result<()> {
     let dir = match &options.dir {
@@ -95,34 +122,61 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         fs::copy(&source, py.home.join(FILE))?;
     }
 
+    let dropped = ceiling::start(ceiling::Keep::Nothing)?;
+    let filed_path = dir.path().join("ceiling.bin");
+    let filed = ceiling::start(ceiling::Keep::File(filed_path.clone()))?;
+
+    let cpu = CpuRows::default();
     let mut contenders = Vec::new();
     let mut servers = vec![(LESSON8_RETR, LESSON8_STOR, &lesson8)];
     if let Some(py) = &pyftpdlib {
         servers.push((PYFTPDLIB_RETR, PYFTPDLIB_STOR, py));
     }
-    let source = &source;
+    let (source, cpu_rows) = (&source, &cpu);
     for &(retr, stor, served) in &servers {
         let downloaded = downloads.join(retr.replace([':', ' '], "_"));
         contenders.push(Contender::new(retr, move || {
             remove(&downloaded)?;
-            let took = curl(&[
-                "-o".as_ref(),
-                downloaded.as_os_str(),
-                url(served.addr, FILE).as_ref(),
-            ])?;
+            let cost = curl(
+                &[
+                    "-o".as_ref(),
+                    downloaded.as_os_str(),
+                    url(served.addr, FILE).as_ref(),
+                ],
+                &served.stat,
+            )?;
             same_file(&downloaded, source)?;
-            Ok(bench::rate(size, took))
+            Ok(bench::rate(size, cost.took))
         }));
         let uploaded = served.home.join(UPLOAD);
         contenders.push(Contender::new(stor, move || {
             remove(&uploaded)?;
-            let took = curl(&[
-                "-T".as_ref(),
-                source.as_os_str(),
-                url(served.addr, UPLOAD).as_ref(),
-            ])?;
+            let cost = curl(&upload_args(source, served.addr), &served.stat)?;
             same_file(&uploaded, source)?;
-            Ok(bench::rate(size, took))
+            record_cpu(cpu_rows, stor, size, &cost);
+            Ok(bench::rate(size, cost.took))
+        }));
+    }
+    for (label, receiver, file) in [
+        (DROPPED_STOR, &dropped, None),
+        (FILED_STOR, &filed, Some(&filed_path)),
+    ] {
+        contenders.push(Contender::new(label, move || {
+            if let Some(file) = file {
+                remove(file)?;
+            }
+            let cost = curl(&upload_args(source, receiver.addr), "/proc/self/stat")?;
+            if receiver.last_upload() != size {
+                bail!(
+                    "{label}: {} bytes of {size} arrived",
+                    receiver.last_upload()
+                );
+            }
+            if let Some(file) = file {
+                same_file(file, source)?;
+            }
+            record_cpu(cpu_rows, label, size, &cost);
+            Ok(bench::rate(size, cost.took))
         }));
     }
     let samples = bench::interleave(options.runs, &mut contenders)?;
@@ -134,43 +188,119 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         table.rate(retr, samples.rates(retr));
         table.rate(stor, samples.rates(stor));
     }
+    table.rate(DROPPED_STOR, samples.rates(DROPPED_STOR));
+    table.rate(FILED_STOR, samples.rates(FILED_STOR));
+    table.gap();
+    // Each ratio row is named after its two rows: `STOR: lesson 8 / pyftpdlib`.
+    let mut ratios = Vec::new();
     if pyftpdlib.is_some() {
-        table.gap();
-        table.ratio(
-            "RETR: lesson 8 / pyftpdlib",
-            &samples.ratios(LESSON8_RETR, PYFTPDLIB_RETR),
-        );
-        table.ratio(
-            "STOR: lesson 8 / pyftpdlib",
-            &samples.ratios(LESSON8_STOR, PYFTPDLIB_STOR),
-        );
+        ratios.extend([
+            (LESSON8_RETR, PYFTPDLIB_RETR),
+            (LESSON8_STOR, PYFTPDLIB_STOR),
+            (DROPPED_STOR, PYFTPDLIB_STOR),
+            (FILED_STOR, PYFTPDLIB_STOR),
+        ]);
+    }
+    ratios.push((LESSON8_STOR, FILED_STOR));
+    for (a, b) in ratios {
+        let under = b.split_once(": ").map_or(b, |(_, name)| name);
+        table.ratio(format!("{a} / {under}"), &samples.ratios(a, b));
+    }
+    table.gap();
+    let cpu = cpu.into_inner();
+    let mut stors = vec![LESSON8_STOR];
+    if pyftpdlib.is_some() {
+        stors.push(PYFTPDLIB_STOR);
+    }
+    stors.extend([DROPPED_STOR, FILED_STOR]);
+    for side in ["receiver", "curl"] {
+        for stor in &stors {
+            let receiver = stor.trim_start_matches("STOR: ");
+            let label = format!("CPU s/GiB, {side}: STOR to {receiver}");
+            table.number(
+                label,
+                cpu.get(&cpu_key(side, stor)).map_or(&[], Vec::as_slice),
+            );
+        }
     }
     let title = format!(
         "lesson 8 benchmark: curl moving {} over loopback, every file compared",
         human_size(size)
     );
     samples.print(&title, &table);
+    println!(
+        "CPU s/GiB: user and system seconds per GiB uploaded, of the receiving process while curl \
+         ran, and of curl"
+    );
     println!("targets: RETR at 1.00x of pyftpdlib's or more, STOR at 2.00x or more, in the median");
     Ok(())
+}
+
+fn upload_args(source: &Path, addr: SocketAddr) -> [std::ffi::OsString; 3] {
+    ["-T".into(), source.into(), url(addr, UPLOAD).into()]
+}
+
+fn cpu_key(side: &str, stor: &str) -> String {
+    format!("{side} {stor}")
+}
+
+/// Keeps an upload's CPU seconds per GiB, the receiver's and curl's, when both were counted.
+fn record_cpu(rows: &CpuRows, stor: &str, size: u64, cost: &Run) {
+    let per_gib = |seconds: f64| seconds / (size as f64 / GIB);
+    let mut rows = rows.borrow_mut();
+    for (side, seconds) in [("receiver", cost.receiver_cpu), ("curl", cost.curl_cpu)] {
+        if let Some(seconds) = seconds {
+            rows.entry(cpu_key(side, stor))
+                .or_default()
+                .push(per_gib(seconds));
+        }
+    }
 }
 
 fn url(addr: SocketAddr, name: &str) -> String {
     format!("ftp://{USER}:{PASSWORD}@{addr}/{name}")
 }
 
-/// Runs curl quietly (errors still shown) and returns how long it took.
-fn curl(args: &[&std::ffi::OsStr]) -> anyhow::Result<std::time::Duration> {
-    let started = Instant::now();
-    let status = Command::new("curl")
+/// Runs curl quietly (errors still shown) and returns how long its transfer took and the CPU
+/// time it and the receiving process (whose `stat` file is `receiver`) used meanwhile.
+///
+/// The time is curl's own account (`--write-out`): from the moment everything was ready to move
+/// the file to the end of the transfer, the server's 226 included. It leaves out the login and
+/// the opening of the data connection, before which curl 7.88 sometimes waits a fifth of a second
+/// after the EPSV reply, whoever the server is; a wait that would swamp a transfer of a few
+/// tenths of a second, and that has nothing to do with how the bytes are moved.
+fn curl(
+    args: &[impl AsRef<std::ffi::OsStr> + std::fmt::Debug],
+    receiver: &str,
+) -> anyhow::Result<Run> {
+    let receiver_before = bench::cpu_seconds(receiver);
+    let curl_before = bench::children_cpu_seconds();
+    let output = Command::new("curl")
         .args(["--silent", "--show-error"])
+        .args(["--write-out", "%{time_pretransfer} %{time_total}"])
         .args(args)
-        .status()
+        .stderr(Stdio::inherit())
+        .output()
         .context("could not run curl")?;
-    let took = started.elapsed();
-    if !status.success() {
-        bail!("curl {args:?} failed: {status}");
+    let since = |before: Option<f64>, after: Option<f64>| Some(after? - before?);
+    let curl_cpu = since(curl_before, bench::children_cpu_seconds());
+    let receiver_cpu = since(receiver_before, bench::cpu_seconds(receiver));
+    if !output.status.success() {
+        bail!("curl {args:?} failed: {}", output.status);
     }
-    Ok(took)
+    let times = String::from_utf8_lossy(&output.stdout);
+    let seconds: Vec<f64> = times
+        .split_whitespace()
+        .filter_map(|field| field.parse().ok())
+        .collect();
+    let [ready, total] = seconds[..] else {
+        bail!("curl {args:?} printed {times:?}, not its two times");
+    };
+    Ok(Run {
+        took: Duration::from_secs_f64((total - ready).max(0.0)),
+        curl_cpu,
+        receiver_cpu,
+    })
 }
 
 /// Lesson 8's server on a free port, on a thread of this process, with one user whose home is
@@ -196,7 +326,8 @@ fn start_lesson8(dir: &Path) -> anyhow::Result<Served> {
     let listener = lesson7::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
     let addr = listener.local_addr()?;
     thread::spawn(move || server::serve(&listener, accounts, config));
-    Ok(Served { addr, home })
+    let stat = "/proc/self/stat".to_string();
+    Ok(Served { addr, home, stat })
 }
 
 /// The pyftpdlib server: one user, its home, no logging; it prints the port it listens on.
@@ -262,7 +393,8 @@ fn start_pyftpdlib(dir: &Path) -> anyhow::Result<(Served, Child)> {
         }
     };
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    Ok((Served { addr, home }, child))
+    let stat = format!("/proc/{}/stat", child.id());
+    Ok((Served { addr, home, stat }, child))
 }
 
 /// Stops the server it holds when dropped, even when the bench fails half way.
