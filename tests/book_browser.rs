@@ -11,17 +11,14 @@
 //! works on a machine with Rust alone; CI sets `SOCKET_LAB_REQUIRE_BROWSER=1`, which turns the
 //! missing tool into a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use common::{missing_book_tools, on_path, tools_present};
 
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
-}
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// What the test needs and how to get it, for each missing piece.
 fn missing_tools(chromium: &Option<PathBuf>) -> Vec<String> {
@@ -36,20 +33,7 @@ fn missing_tools(chromium: &Option<PathBuf>) -> Vec<String> {
     if !driver.is_file() {
         missing.push("the script's package playwright-core (npm ci --prefix tests/browser)".into());
     }
-    if on_path("mdbook").is_none() {
-        missing.push("mdBook (cargo install mdbook --locked --version 0.5.4)".to_string());
-    }
-    if on_path("mdbook-mermaid").is_none() {
-        missing.push(
-            "mdbook-mermaid (cargo install mdbook-mermaid --locked --version 0.17.1)".to_string(),
-        );
-    }
-    if on_path("mdbook-gettext").is_none() {
-        missing.push(
-            "mdbook-gettext (cargo install mdbook-i18n-helpers --locked --version 0.4.0)"
-                .to_string(),
-        );
-    }
+    missing.extend(missing_book_tools());
     missing
 }
 
@@ -60,12 +44,11 @@ fn the_book_in_a_browser() {
         .or_else(|| on_path("chromium"))
         .or_else(|| on_path("chromium-browser"));
     let missing = missing_tools(&chromium);
-    if !missing.is_empty() {
-        let list = missing.join("; ");
-        if std::env::var("SOCKET_LAB_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!("SOCKET_LAB_REQUIRE_BROWSER=1, but the browser test lacks: {list}");
-        }
-        eprintln!("note: the book's browser test is skipped; it needs: {list}");
+    if !tools_present(
+        &missing,
+        "SOCKET_LAB_REQUIRE_BROWSER",
+        "the book's browser test",
+    ) {
         return;
     }
 

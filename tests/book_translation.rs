@@ -17,10 +17,13 @@
 //! on a machine with Rust alone; CI sets `SOCKET_LAB_REQUIRE_BOOK_TOOLS=1`, which turns the
 //! missing tool into a failure. The second check needs only the catalogue.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{missing_book_tools, tools_present};
 use polib::catalog::Catalog;
 use regex::Regex;
 
@@ -34,13 +37,6 @@ fn catalogue_path() -> PathBuf {
 const UPDATE: &str = "MDBOOK_OUTPUT='{\"xgettext\": {\"pot-file\": \"messages.pot\", \"granularity\": 0}}' \
 mdbook build book -d /tmp/socket-lab-pot && msgmerge --update --backup=off \
 book/po/zh-CN.po /tmp/socket-lab-pot/messages.pot";
-
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
-}
 
 /// One message of the English book that the catalogue does not translate, and why.
 #[derive(Debug, PartialEq)]
@@ -115,25 +111,12 @@ fn short(text: &str) -> String {
 
 #[test]
 fn every_message_of_the_english_book_is_translated() {
-    let mut missing_tools = Vec::new();
-    if on_path("mdbook").is_none() {
-        missing_tools.push("mdBook (cargo install mdbook --locked --version 0.5.4)");
-    }
-    if on_path("mdbook-xgettext").is_none() || on_path("mdbook-gettext").is_none() {
-        missing_tools.push(
-            "mdbook-i18n-helpers (cargo install mdbook-i18n-helpers --locked --version 0.4.0)",
-        );
-    }
-    if on_path("mdbook-mermaid").is_none() {
-        missing_tools
-            .push("mdbook-mermaid (cargo install mdbook-mermaid --locked --version 0.17.1)");
-    }
-    if !missing_tools.is_empty() {
-        let list = missing_tools.join("; ");
-        if std::env::var("SOCKET_LAB_REQUIRE_BOOK_TOOLS").as_deref() == Ok("1") {
-            panic!("SOCKET_LAB_REQUIRE_BOOK_TOOLS=1, but the translation test lacks: {list}");
-        }
-        eprintln!("note: the Chinese edition's completeness is not checked; it needs: {list}");
+    let checks = "the Chinese edition's completeness check";
+    if !tools_present(
+        &missing_book_tools(),
+        "SOCKET_LAB_REQUIRE_BOOK_TOOLS",
+        checks,
+    ) {
         return;
     }
 

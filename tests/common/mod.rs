@@ -104,6 +104,60 @@ pub fn python_available() -> bool {
     found
 }
 
+/// Where `program` is on the PATH, if it is.
+pub fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The tools that build the book, as a reader builds it, that are not on the PATH: mdBook and
+/// its two preprocessors, each with the command that installs the version CI uses.
+pub fn missing_book_tools() -> Vec<String> {
+    let tools = [
+        (
+            "mdbook",
+            "mdBook (cargo install mdbook --locked --version 0.5.4)",
+        ),
+        (
+            "mdbook-mermaid",
+            "mdbook-mermaid (cargo install mdbook-mermaid --locked --version 0.17.1)",
+        ),
+        (
+            "mdbook-gettext",
+            "mdbook-i18n-helpers (cargo install mdbook-i18n-helpers --locked --version 0.4.0)",
+        ),
+        (
+            "mdbook-xgettext",
+            "mdbook-i18n-helpers (cargo install mdbook-i18n-helpers --locked --version 0.4.0)",
+        ),
+    ];
+    let mut missing: Vec<String> = tools
+        .iter()
+        .filter(|(program, _)| on_path(program).is_none())
+        .map(|(_, install)| install.to_string())
+        .collect();
+    missing.dedup();
+    missing
+}
+
+/// Whether a test that needs tools beyond Rust may go on, `missing` being what it lacks. With
+/// nothing missing it may. Otherwise it is skipped with a note naming what to install, so that
+/// `cargo test --workspace` passes on a machine with Rust alone, unless the environment variable
+/// `require` is `1` (CI sets it), where a missing tool is a failure.
+pub fn tools_present(missing: &[String], require: &str, skipped: &str) -> bool {
+    if missing.is_empty() {
+        return true;
+    }
+    let list = missing.join("; ");
+    if std::env::var(require).as_deref() == Ok("1") {
+        panic!("{require}=1, but {skipped} lacks: {list}");
+    }
+    eprintln!("note: {skipped} is skipped; it needs: {list}");
+    false
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
